@@ -1,0 +1,28 @@
+"""Agent-based model of cross-sector partnership ecosystems for the SDGs (Mesa + numba).
+
+Public API: `PartnershipModel`, the agent classes, `run_summary`, `make_params`.
+"""
+
+from sim.agents import (
+    NGO,
+    SME,
+    Academia,
+    BusinessAssociation,
+    Donor,
+    Government,
+    Multinational,
+    Organisation,
+    Partnership,
+    Platform,
+)
+from sim.metrics import STEP_METRICS, run_summary
+from sim.model import PartnershipModel
+from sim.params import END_CAUSES, PLATFORM_DESIGNS, SECTORS, Params, make_params
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "PartnershipModel", "Organisation", "SME", "Multinational", "NGO", "Donor", "Government",
+    "BusinessAssociation", "Academia", "Platform", "Partnership", "run_summary", "make_params",
+    "Params", "STEP_METRICS", "END_CAUSES", "PLATFORM_DESIGNS", "SECTORS",
+]

@@ -1,0 +1,217 @@
+"""Per-step measures (one compiled pass over the state), named reporters and the run summary.
+
+The measures of a step are computed once, inside compiled code, into `model.step_metrics`;
+the DataCollector's reporters only read them. Each reporter is `functools.partial` of the
+module-level function `read_step_metric`, so models pickle (no lambdas) and batch runs can
+use several processes.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.goals import N_GOALS
+from sim.params import END_CAUSES, FAILURE_CAUSES, N_SECTORS, SECTORS
+from sim.jit import jit
+from sim.state import (
+    T_ACTIONS_AVAILABLE,
+    T_ACTIONS_USED,
+    T_CONTACTS,
+    T_CONTACTS_CROSS,
+    T_DISBURSED,
+    T_DISSOLVED_HEALTH,
+    T_FORMED,
+    T_FORMED_BROKERED,
+    T_FORMED_EVENT,
+    T_FORMED_SOLO,
+    T_INVESTED,
+    T_MEMBER_EXITS,
+    T_SEARCH_COST,
+    T_TRAINED,
+    TRANSFORMATIONAL,
+)
+
+if TYPE_CHECKING:
+    from sim.model import PartnershipModel
+
+STEP_METRICS: tuple[str, ...] = (
+    "active_partnerships", "formed", "dissolved",
+    *(f"dissolved_{cause}" for cause in END_CAUSES),
+    "member_exits", "formed_solo", "formed_brokered", "formed_event",
+    *(f"{sector}_participation" for sector in SECTORS),
+    "cross_sector_share", "transformational_share", "mean_health",
+    "mean_skill", *(f"skill_{sector}" for sector in SECTORS),
+    "goal_coverage", "outcome_direct", "outcome_indirect",
+    "platform_utilisation", "platform_membership", "sme_platform_membership", "trained",
+    "contacts", "cross_sector_contacts", "search_cost",
+    "donor_disbursed", "investment_attracted", "participation_gini",
+)
+_INDEX = {name: k for k, name in enumerate(STEP_METRICS)}
+_I_PARTICIPATION = _INDEX[f"{SECTORS[0]}_participation"]
+_I_SKILL = _INDEX[f"skill_{SECTORS[0]}"]
+
+
+@jit
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative counts (0 when all are zero)."""
+    n = values.shape[0]
+    total = values.sum()
+    if n == 0 or total == 0:
+        return 0.0
+    ordered = np.sort(values)
+    weighted = 0.0
+    for k in range(n):
+        weighted += (2 * (k + 1) - n - 1) * ordered[k]
+    return weighted / (n * total)
+
+
+@jit
+def compute_step_metrics(O, PL, PS, W, out: np.ndarray) -> None:
+    """Fill `out` (ordered as STEP_METRICS) with this step's measures."""
+    t = W.tally
+    out[:] = 0.0
+    n_sector = np.zeros(N_SECTORS)
+    active_sector = np.zeros(N_SECTORS)
+    skill_sector = np.zeros(N_SECTORS)
+    members = 0.0
+    sme_members = 0.0
+    for i in range(O.sector.shape[0]):
+        s = O.sector[i]
+        n_sector[s] += 1
+        skill_sector[s] += O.skill[i]
+        if O.n_active[i] > 0:
+            active_sector[s] += 1
+        for slot in range(O.member_pos.shape[1]):
+            if O.member_pos[i, slot] >= 0:
+                members += 1
+                if s == 0:
+                    sme_members += 1
+                break
+    active = 0
+    cross = 0
+    transformational = 0
+    health = 0.0
+    covered = np.zeros(W.pressure.shape)
+    for k in range(PS.active.shape[0]):
+        if PS.active[k] == 0:
+            continue
+        active += 1
+        health += PS.health[k]
+        covered[PS.country[k], PS.goal[k]] = 1.0
+        if PS.kind[k] == TRANSFORMATIONAL:
+            transformational += 1
+        first = O.sector[PS.members[k, 0]]
+        for a in range(1, PS.n_members[k]):
+            if O.sector[PS.members[k, a]] != first:
+                cross += 1
+                break
+    n_orgs = O.sector.shape[0]
+    out[0] = active
+    out[1] = t[T_FORMED]
+    for c in range(4):
+        out[2] += t[T_DISSOLVED_HEALTH + c]
+        out[3 + c] = t[T_DISSOLVED_HEALTH + c]
+    out[7] = t[T_MEMBER_EXITS]
+    out[8] = t[T_FORMED_SOLO]
+    out[9] = t[T_FORMED_BROKERED]
+    out[10] = t[T_FORMED_EVENT]
+    for s in range(N_SECTORS):
+        if n_sector[s] > 0:
+            out[_I_PARTICIPATION + s] = active_sector[s] / n_sector[s]
+            out[_I_SKILL + s] = skill_sector[s] / n_sector[s]
+    j = _I_PARTICIPATION + N_SECTORS
+    out[j] = cross / active if active > 0 else 0.0
+    out[j + 1] = transformational / active if active > 0 else 0.0
+    out[j + 2] = health / active if active > 0 else 0.0
+    out[j + 3] = O.skill.sum() / n_orgs
+    j = _I_SKILL + N_SECTORS
+    out[j] = covered.sum() / covered.size
+    out[j + 1] = W.outcome_direct.sum()
+    out[j + 2] = W.outcome_indirect.sum()
+    available = t[T_ACTIONS_AVAILABLE]
+    out[j + 3] = t[T_ACTIONS_USED] / available if available > 0 else 0.0
+    out[j + 4] = members / n_orgs
+    out[j + 5] = sme_members / n_sector[0] if n_sector[0] > 0 else 0.0
+    out[j + 6] = t[T_TRAINED]
+    out[j + 7] = t[T_CONTACTS]
+    out[j + 8] = t[T_CONTACTS_CROSS]
+    out[j + 9] = t[T_SEARCH_COST]
+    out[j + 10] = t[T_DISBURSED]
+    out[j + 11] = t[T_INVESTED]
+    out[j + 12] = gini(O.n_joined.astype(np.float64))
+
+
+def read_step_metric(model: PartnershipModel, name: str) -> float:
+    """Return measure `name` of the model's latest step (a DataCollector model reporter)."""
+    return float(model.step_metrics[_INDEX[name]])
+
+
+def model_reporters() -> dict[str, partial]:
+    """The DataCollector's model reporters: one per entry of STEP_METRICS."""
+    return {name: partial(read_step_metric, name=name) for name in STEP_METRICS}
+
+
+def run_summary(model: PartnershipModel) -> dict[str, Any]:
+    """Summarise a finished model in one row: formation, survival, participation, outcomes.
+
+    `failed_share` is the share of ended partnerships that ended in failure (health
+    breakdown or a member's objectives unmet); `failed_or_dormant_share` adds those whose
+    funding ran out. Lifetimes are in months (steps) and count ended partnerships only.
+    """
+    series = model.datacollector.get_model_vars_dataframe()
+    history = model.partnership_history()
+    p = model.params
+    n_total = model.n_total
+    ended = len(history)
+    formed = int(series["formed"].sum()) if len(series) else 0
+    causes = history["end_cause"].value_counts() if ended else {}
+    failed = sum(int(causes.get(c, 0)) for c in FAILURE_CAUSES)
+    dormant = int(causes.get("funding", 0))
+    tail = series.tail(12)
+    disbursed = float(series["donor_disbursed"].sum()) if len(series) else 0.0
+    direct = float(series["outcome_direct"].iloc[-1]) if len(series) else 0.0
+    staff_months = p.platform_budget * model.steps
+    row: dict[str, Any] = {
+        "platform_design": p.platform_design,
+        "platform_budget": p.platform_budget,
+        "n_orgs": p.n_orgs,
+        "n_countries": p.n_countries,
+        "engine": p.engine,
+        "steps": model.steps,
+        "formed": formed,
+        "ended": ended,
+        "active_at_end": int(series["active_partnerships"].iloc[-1]) if len(series) else 0,
+        "partnerships_per_1000": 1000.0 * formed / n_total,
+        "mean_lifetime": float(history["age"].mean()) if ended else float("nan"),
+        "median_lifetime": float(history["age"].median()) if ended else float("nan"),
+        "failed_share": failed / ended if ended else float("nan"),
+        "failed_or_dormant_share": (failed + dormant) / ended if ended else float("nan"),
+        **{f"ended_{c}_share": (int(causes.get(c, 0)) / ended if ended else float("nan"))
+           for c in END_CAUSES},
+        **{f"{s}_participation": float(tail[f"{s}_participation"].mean()) if len(tail) else 0.0
+           for s in SECTORS},
+        "cross_sector_share": float(tail["cross_sector_share"].mean()) if len(tail) else 0.0,
+        "transformational_share": float(tail["transformational_share"].mean())
+        if len(tail) else 0.0,
+        "mean_skill": float(series["mean_skill"].iloc[-1]) if len(series) else 0.0,
+        "goal_coverage": float(tail["goal_coverage"].mean()) if len(tail) else 0.0,
+        "outcome_direct": direct,
+        "outcome_indirect": float(series["outcome_indirect"].iloc[-1]) if len(series) else 0.0,
+        "platform_utilisation": float(series["platform_utilisation"].mean())
+        if len(series) else 0.0,
+        "cost_per_partnership": staff_months / formed if formed else float("nan"),
+        "donor_disbursed": disbursed,
+        "donor_leverage": direct / disbursed if disbursed > 0 else float("nan"),
+        "investment_attracted": float(series["investment_attracted"].sum())
+        if len(series) else 0.0,
+        "participation_gini": float(series["participation_gini"].iloc[-1])
+        if len(series) else 0.0,
+    }
+    return row
+
+
+__all__ = ["STEP_METRICS", "N_GOALS", "compute_step_metrics", "read_step_metric",
+           "model_reporters", "run_summary"]

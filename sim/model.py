@@ -1,0 +1,164 @@
+"""PartnershipModel: parameters in, state arrays and Mesa agents built, `step()` runs the schedule."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import mesa
+from mesa.agentset import AgentSet
+import numpy as np
+import pandas as pd
+
+from sim.agents import ORGANISATION_CLASSES, Organisation, Partnership, Platform
+from sim.engines import ENGINES
+from sim.goals import load_goal_matrix
+from sim.metrics import STEP_METRICS, compute_step_metrics, model_reporters, run_summary
+from sim.params import END_CAUSES, N_SECTORS, Params, make_params
+from sim.platforms import build_platforms, platform_layout
+from sim.state import (
+    PARTNERSHIP_KINDS,
+    T_ENDED,
+    Constants,
+    Orgs,
+    Partnerships,
+    Platforms,
+    World,
+    build_constants,
+    build_orgs,
+    build_partnerships,
+    build_world,
+    partnership_capacity,
+)
+
+HISTORY_COLUMNS = ("serial", "age", "end_cause", "kind", "broker", "goal", "size", "end_step")
+
+
+class ModelState(NamedTuple):
+    """All arrays of one model."""
+
+    orgs: Orgs
+    platforms: Platforms
+    partnerships: Partnerships
+    world: World
+    constants: Constants
+
+
+class PartnershipModel(mesa.Model):
+    """Organisations forming and breaking cross-sector partnerships under a platform design.
+
+    Built from keyword parameters only (see `sim.params.Params` for every one, its default
+    and range) plus Mesa's `rng` (a seed or a numpy Generator; the model's one source of
+    randomness). Bad values raise `ValueError`/`TypeError` naming the key and what is allowed.
+    """
+
+    def __init__(self, *, rng: Any = None, **params: Any) -> None:
+        self.params: Params = make_params(**params)
+        goal_matrix = load_goal_matrix(self.params.goal_matrix_path)
+        super().__init__(rng=rng)
+        p = self.params
+        _, n_slots = platform_layout(p)
+        orgs, country_start, sector_start = build_orgs(p, self.rng, n_slots)
+        self.n_total = int(orgs.sector.shape[0])
+        self.state = ModelState(
+            orgs=orgs,
+            platforms=build_platforms(p, self.n_total, p.n_orgs),
+            partnerships=build_partnerships(partnership_capacity(orgs, p.partnership_cost),
+                                            p.max_members),
+            world=build_world(p, self.rng, country_start, sector_start, goal_matrix),
+            constants=build_constants(p, n_slots),
+        )
+        self.engine = ENGINES[p.engine]()
+        self._create_agents()
+        self._history_chunks: list[np.ndarray] = []
+        self.step_metrics = np.zeros(len(STEP_METRICS))
+        self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
+
+    def _create_agents(self) -> None:
+        """Create one Mesa agent per organisation row (by sector) and per platform."""
+        o = self.state.orgs
+        self._org_agents: list[Organisation] = [None] * self.n_total  # type: ignore[list-item]
+        for sector in range(N_SECTORS):
+            rows = np.flatnonzero(o.sector == sector)
+            if rows.size:
+                created = ORGANISATION_CLASSES[sector].create_agents(self, rows.size, rows)
+                for row, agent in zip(rows, created, strict=True):
+                    self._org_agents[row] = agent
+        n_platforms = self.state.platforms.staff.shape[0]
+        self.platform_agents: list[Platform] = (
+            list(Platform.create_agents(self, n_platforms, np.arange(n_platforms)))
+            if n_platforms else [])
+
+    # --- the schedule ---
+    def step(self) -> None:
+        """One month: the engine runs processes 1-8, then the step is recorded (process 9)."""
+        self.engine.step(self)
+        self._record_step()
+
+    def _record_step(self) -> None:
+        s = self.state
+        self._keep_ended_partnerships()
+        compute_step_metrics(s.orgs, s.platforms, s.partnerships, s.world, self.step_metrics)
+        self.datacollector.collect(self)
+
+    def _keep_ended_partnerships(self) -> None:
+        ps = self.state.partnerships
+        n = int(self.state.world.tally[T_ENDED])
+        if n:
+            self._history_chunks.append(np.stack([
+                ps.ended_serial[:n], ps.ended_age[:n], ps.ended_cause[:n], ps.ended_kind[:n],
+                ps.ended_broker[:n], ps.ended_goal[:n], ps.ended_size[:n],
+                np.full(n, self.steps, np.int64)], axis=1))
+
+    # --- views ---
+    @property
+    def organisations(self) -> AgentSet:
+        """Every organisation agent, in row order."""
+        return AgentSet(self._org_agents, random=self.random)
+
+    def organisation(self, row: int) -> Organisation:
+        return self._org_agents[row]
+
+    def organisations_in(self, order: np.ndarray) -> AgentSet:
+        """Organisation agents in the given row order."""
+        agents = self._org_agents
+        return AgentSet([agents[i] for i in order], random=self.random)
+
+    def platforms_in(self, order: np.ndarray) -> AgentSet:
+        return AgentSet([self.platform_agents[i] for i in order], random=self.random)
+
+    @property
+    def partnerships(self) -> list[Partnership]:
+        """Active partnerships, in pool-slot order."""
+        active = np.flatnonzero(self.state.partnerships.active)
+        return [Partnership(self, int(k)) for k in active]
+
+    def partnership_history(self) -> pd.DataFrame:
+        """One row per ended partnership: serial, age (months), end cause, kind, broker,
+        focal goal (1..17), size and the step it ended."""
+        if not self._history_chunks:
+            return pd.DataFrame({c: pd.Series(dtype="int64") for c in HISTORY_COLUMNS}
+                                ).astype({"end_cause": "object", "kind": "object"})
+        table = np.concatenate(self._history_chunks)
+        frame = pd.DataFrame(table, columns=list(HISTORY_COLUMNS))
+        frame["end_cause"] = np.asarray(END_CAUSES, dtype=object)[frame["end_cause"]]
+        frame["kind"] = np.asarray(PARTNERSHIP_KINDS, dtype=object)[frame["kind"]]
+        frame["goal"] += 1
+        return frame
+
+    def end_cause_of(self, serial: int) -> str | None:
+        """End cause of partnership `serial`, or None if it has not ended."""
+        for chunk in self._history_chunks:
+            hit = np.flatnonzero(chunk[:, 0] == serial)
+            if hit.size:
+                return END_CAUSES[int(chunk[hit[0], 2])]
+        return None
+
+    def run(self, steps: int) -> dict[str, Any]:
+        """Run `steps` months and return the run summary."""
+        for _ in range(steps):
+            self.step()
+        return self.summary()
+
+    def summary(self) -> dict[str, Any]:
+        """One-row summary of the run so far (see `sim.metrics.run_summary`)."""
+        return run_summary(self)

@@ -1,0 +1,356 @@
+"""The parameter schema: every model parameter with its default, allowed range and reason.
+
+One schema serves every door into the model: `PartnershipModel(**kwargs)` validates
+through `make_params`, and the command line (and later Hydra configs) goes through the
+same function, so a value is checked the same way whichever way it arrives.
+
+Sector-indexed parameters are tuples in the order of `SECTORS`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+SECTORS: tuple[str, ...] = (
+    "sme",
+    "multinational",
+    "ngo",
+    "donor",
+    "government",
+    "business_association",
+    "academia",
+)
+N_SECTORS = len(SECTORS)
+SME, MULTINATIONAL, NGO, DONOR, GOVERNMENT, BUSINESS_ASSOCIATION, ACADEMIA = range(N_SECTORS)
+
+PLATFORM_DESIGNS: tuple[str, ...] = ("none", "national", "per_goal", "hybrid")
+ENGINES: tuple[str, ...] = ("numba", "mesa")
+
+# Causes of a partnership's end, in the order of the integer codes stored in the state.
+END_CAUSES: tuple[str, ...] = ("health", "unmet", "funding", "objective")
+FAILURE_CAUSES: tuple[str, ...] = ("health", "unmet")
+
+
+def _p(default: Any, doc: str, why: str, *, lo: float | None = None, hi: float | None = None,
+       choices: tuple[str, ...] | None = None, length: int | None = None,
+       sums_to_one: bool = False) -> Any:
+    """Declare one parameter: default, meaning, justification and allowed values."""
+    meta = {"doc": doc, "why": why, "lo": lo, "hi": hi, "choices": choices,
+            "length": length, "sums_to_one": sums_to_one}
+    return field(default=default, metadata=meta)
+
+
+def _sector(values: tuple[float, ...], doc: str, why: str, lo: float, hi: float,
+            sums_to_one: bool = False) -> Any:
+    return _p(values, doc, why, lo=lo, hi=hi, length=N_SECTORS, sums_to_one=sums_to_one)
+
+
+@dataclass(frozen=True)
+class Params:
+    """All parameters of the partnership-ecosystem model (one month per step)."""
+
+    # --- world and population -------------------------------------------------------
+    n_orgs: int = _p(1000, "Organisations per country.", "Small default; a country is 1e4..1e6.",
+                     lo=10, hi=10_000_000)
+    n_countries: int = _p(1, "Number of countries sharing the global platforms.",
+                          "One country by default; the SUN Movement counted 51.", lo=1, hi=500)
+    sector_shares: tuple[float, ...] = _sector(
+        (0.70, 0.02, 0.12, 0.01, 0.03, 0.04, 0.08),
+        "Share of each sector in a country's organisations (SME, multinational, NGO, donor, "
+        "government, business association, academia).",
+        "Guess: SMEs are the large majority; multinationals and donors are few.", 0.0, 1.0,
+        sums_to_one=True)
+    # --- country profile ------------------------------------------------------------
+    trust: float = _p(0.5, "Generalised trust in the country (0..1); raises partnership health.",
+                      "Guess; low in post-conflict profiles.", lo=0.0, hi=1.0)
+    cultural_distance: float = _p(0.5, "Spread of sector cultures (0..1); distance is friction.",
+                                  "Guess; the discussion stresses cultural barriers.",
+                                  lo=0.0, hi=1.0)
+    fragility: float = _p(0.02, "Monthly probability that a partnership suffers a shock.",
+                          "Guess; higher in conflict or post-conflict countries.", lo=0.0, hi=1.0)
+    # --- organisations ----------------------------------------------------------------
+    bandwidth: tuple[float, ...] = _sector(
+        (1.5, 8.0, 3.0, 6.0, 4.0, 3.0, 2.0),
+        "Mean partnering bandwidth by sector, in partnership-equivalents.",
+        "SMEs 'don't have the bandwidth, as multinationals do'.", 0.0, 1000.0)
+    skill: tuple[float, ...] = _sector(
+        (0.15, 0.55, 0.35, 0.5, 0.3, 0.3, 0.4),
+        "Mean initial partnering skill by sector (0..1).",
+        "Guess; 'a huge gap in skills' at country level, SMEs lowest.", 0.0, 1.0)
+    income: tuple[float, ...] = _sector(
+        (0.05, 2.0, 0.15, 4.0, 0.5, 0.1, 0.15),
+        "Mean monthly resources an organisation can put into partnerships.",
+        "Guess; donors and multinationals hold the money, NGOs are resource-poor.", 0.0, 1e6)
+    n_goals_of_interest: tuple[float, ...] = _sector(
+        (1.0, 4.0, 2.0, 5.0, 8.0, 3.0, 3.0),
+        "Mean number of the 17 goals an organisation cares about.",
+        "Guess; governments span many goals, SMEs one or two.", 1.0, 17.0)
+    search_rate: tuple[float, ...] = _sector(
+        (0.02, 0.3, 0.25, 0.2, 0.15, 0.1, 0.2),
+        "Monthly probability that an organisation with spare bandwidth looks for a partner.",
+        "Guess; SMEs engage mostly under community pressure.", 0.0, 1.0)
+    reservation: tuple[float, ...] = _sector(
+        (0.45, 0.35, 0.25, 0.3, 0.3, 0.3, 0.25),
+        "Minimum expected payoff for an organisation to join a partnership.",
+        "Guess; SMEs demand a clear return for scarce bandwidth.", -10.0, 10.0)
+    patience: tuple[float, ...] = _sector(
+        (4.0, 12.0, 9.0, 12.0, 12.0, 9.0, 9.0),
+        "Months a member tolerates its own objectives unmet before leaving.",
+        "Guess; SMEs leave first ('scares SMEs away').", 1.0, 1000.0)
+    commitment_months: tuple[float, ...] = _sector(
+        (3.0, 18.0, 4.0, 24.0, 12.0, 4.0, 6.0),
+        "Months of running costs each member puts into the pool when a partnership forms.",
+        "Guess; resource-poor members commit little up front.", 0.0, 1000.0)
+    event_attendance: tuple[float, ...] = _sector(
+        (0.05, 0.6, 0.2, 0.3, 0.4, 0.5, 0.3),
+        "Probability that an organisation attends a country's conference or trade show.",
+        "Guess; companies attend sector conferences anyway.", 0.0, 1.0)
+    pressure_sensitivity: float = _p(0.15, "Extra SME search probability per unit of community "
+                                     "pressure on its goal.", "SMEs engage 'because of the "
+                                     "pressure they get from the local communities'.",
+                                     lo=0.0, hi=1.0)
+    # --- community pressure, events and donors (process 1) ------------------------------
+    pressure_volatility: float = _p(0.05, "Monthly noise of community pressure per goal.",
+                                    "Guess.", lo=0.0, hi=1.0)
+    pressure_reversion: float = _p(0.05, "Monthly pull of pressure back to its mean 0.3.",
+                                   "Guess.", lo=0.0, hi=1.0)
+    event_rate: float = _p(0.25, "Probability that a country holds a conference in a month.",
+                           "Guess: about three sector conferences a year.", lo=0.0, hi=1.0)
+    event_partnering: bool = _p(False, "Whether conferences host a partnering session (the health "
+                                "session at a mining conference).", "Off in the status quo.")
+    event_contacts: int = _p(2, "Contacts an attendee makes at a partnering session.", "Guess.",
+                             lo=0, hi=100)
+    donor_alignment: float = _p(0.3, "Share of donor money aligned with national priorities "
+                                "(channelled to priority goals) rather than the donor's own "
+                                "projects.", "Donors 'not yet implementing the Paris declaration'.",
+                                lo=0.0, hi=1.0)
+    grant_size: float = _p(1.0, "Largest monthly grant a partnership receives from one source.",
+                           "Guess, in the same units as income.", lo=0.0, hi=1e6)
+    n_priority_goals: int = _p(5, "Goals a country's government names as national priorities.",
+                               "Guess.", lo=1, hi=17)
+    # --- platforms -------------------------------------------------------------------
+    platform_design: str = _p("national", "Platform design.",
+                              "The headline question compares all four.",
+                              choices=PLATFORM_DESIGNS)
+    platform_budget: float = _p(20.0, "Total platform staff, shared out by the design.",
+                                "Equal budget lets designs win by shape, not money.",
+                                lo=0.0, hi=1e6)
+    hybrid_national_share: float = _p(0.5, "In the hybrid design, share of the budget spent on "
+                                      "national platforms (the rest on global goal leads).",
+                                      "Even split as a neutral default.", lo=0.0, hi=1.0)
+    actions_per_staff: float = _p(10.0, "Brokering, convening or training actions per staff "
+                                  "member per month.", "Guess: a few per week.", lo=0.0, hi=1e4)
+    capacity_building_share: float = _p(0.3, "Share of platform actions spent on capacity "
+                                        "building (training a member).", "TPI: 'building local "
+                                        "capacity' is among the most important aspects.",
+                                        lo=0.0, hi=1.0)
+    convening_share: float = _p(0.2, "Share of platform actions spent convening three or more "
+                                "sectors around one goal.", "Guess.", lo=0.0, hi=1.0)
+    membership_overhead: float = _p(0.3, "Bandwidth a platform membership costs a member.",
+                                    "'A system so complicated that it scares SMEs away'.",
+                                    lo=0.0, hi=100.0)
+    membership_review_rate: float = _p(0.1, "Monthly probability that an organisation reviews "
+                                       "its platform memberships.", "Guess.", lo=0.0, hi=1.0)
+    national_expertise: float = _p(0.3, "Goal expertise of a national all-goal platform (0..1).",
+                                   "A generalist spread across 17 goals.", lo=0.0, hi=1.0)
+    global_expertise: float = _p(0.9, "Goal expertise of a global lead platform on its goal.",
+                                 "A specialist lead per goal.", lo=0.0, hi=1.0)
+    expertise_transfer: float = _p(0.5, "Hybrid: share of a global lead's expertise passed to the "
+                                   "national platforms it feeds.", "Guess.", lo=0.0, hi=1.0)
+    coordination_cost: float = _p(0.25, "Hybrid: share of a global lead's staff time lost to "
+                                  "coordinating with the national platforms.", "Guess.",
+                                  lo=0.0, hi=1.0)
+    membership_benefit: float = _p(1.0, "Scale of the benefit an organisation expects from a "
+                                   "platform's services, weighed against the overhead.", "Guess.",
+                                   lo=0.0, hi=100.0)
+    broker_candidates: int = _p(3, "Candidates a platform screens for one introduction.",
+                                "Guess.", lo=1, hi=50)
+    ba_representation: bool = _p(False, "Whether business associations represent their member "
+                                 "SMEs on platforms at no bandwidth cost to the SMEs.",
+                                 "Asked in the discussion: can associations represent SMEs?")
+    ba_staff: float = _p(2.0, "Staff of each business association available for representation.",
+                         "Associations 'suffer the same problems of local NGOs'.", lo=0.0, hi=1e4)
+    ba_smes_per_staff: float = _p(15.0, "SMEs one association staff member can represent.",
+                                  "Guess.", lo=0.0, hi=1e6)
+    # --- formation (process 4) ---------------------------------------------------------
+    partnership_cost: float = _p(1.0, "Bandwidth one partnership membership takes.",
+                                 "The unit of bandwidth.", lo=0.01, hi=100.0)
+    max_members: int = _p(5, "Largest partnership (members).", "Convened partnerships of 3-5 "
+                          "sectors.", lo=3, hi=8)
+    w_skill: float = _p(0.5, "Weight of the members' mean skill in the expected payoff.",
+                        "Skill is needed 'for effective leadership and relationship building'.",
+                        lo=0.0, hi=10.0)
+    w_complementarity: float = _p(0.35, "Weight of cross-sector complementarity in the payoff.",
+                                  "The definition: 'combining resources and competencies'.",
+                                  lo=0.0, hi=10.0)
+    w_goal: float = _p(0.25, "Payoff bonus when the focal goal is one of the member's own.",
+                       "'Each achieving their own individual objectives'.", lo=0.0, hi=10.0)
+    w_culture: float = _p(0.6, "Payoff penalty per unit of cultural distance between members.",
+                          "'Especially if cultural barriers exist'.", lo=0.0, hi=10.0)
+    w_trust: float = _p(0.2, "Weight of country trust in the payoff.", "Guess.", lo=0.0, hi=10.0)
+    w_repeat: float = _p(0.3, "Payoff bonus for a previous partner.", "Trust from past success.",
+                         lo=0.0, hi=10.0)
+    w_broker: float = _p(0.3, "Payoff bonus per unit of a broker's goal expertise.", "Guess.",
+                         lo=0.0, hi=10.0)
+    payoff_noise: float = _p(0.3, "Width of the uniform noise on each member's payoff.", "Guess.",
+                             lo=0.0, hi=10.0)
+    solo_search_cost: float = _p(0.1, "Bandwidth-months one solo search contact costs (events "
+                                 "cost nothing extra).", "Searching alone is 'slow, costly'.",
+                                 lo=0.0, hi=100.0)
+    repeat_search_rate: float = _p(0.3, "Probability that a solo search turns to a previous "
+                                   "partner.", "Guess.", lo=0.0, hi=1.0)
+    satisfaction_ratio: float = _p(0.5, "Share of its reservation payoff a member must get each "
+                                   "month from the partnership's output for its own objectives "
+                                   "to count as met.", "Guess.", lo=0.0, hi=10.0)
+    local_trust_bonus: float = _p(0.15, "Payoff bonus for an introduction made by a platform "
+                                  "present in the country (national, or a global lead acting "
+                                  "through one).", "Local presence builds trust; a distant "
+                                  "global platform lacks it.", lo=0.0, hi=10.0)
+    # --- operation (process 5) --------------------------------------------------------
+    output_scale: float = _p(1.0, "Scale of a partnership's monthly output on its focal goal.",
+                             "Arbitrary unit of outcome.", lo=0.0, hi=1e6)
+    running_cost: float = _p(0.1, "Monthly running cost per member, paid from pooled funds.",
+                             "Guess.", lo=0.0, hi=1e6)
+    health_gain: float = _p(0.04, "Monthly health change per unit of (skill + trust) above "
+                            "friction.", "Guess.", lo=0.0, hi=1.0)
+    friction: float = _p(0.05, "Monthly health loss per unit of cultural distance.", "Guess.",
+                         lo=0.0, hi=1.0)
+    skill_softening: float = _p(0.7, "How far members' skill offsets cultural friction (0..1).",
+                                "'Relationship building ... hard if cultural barriers exist'.",
+                                lo=0.0, hi=1.0)
+    shock_size: float = _p(0.3, "Health lost in a shock.", "Guess.", lo=0.0, hi=1.0)
+    # --- learning (process 6) ---------------------------------------------------------
+    learning_rate: float = _p(0.01, "Monthly skill gain (toward 1) per active partnership.",
+                              "Learning by doing.", lo=0.0, hi=1.0)
+    capacity_gain: float = _p(0.05, "Skill gain (toward 1) from one platform training action.",
+                              "Platforms develop 'the skills needed for effective leadership'.",
+                              lo=0.0, hi=1.0)
+    skill_decay: float = _p(0.005, "Monthly relative skill loss when idle.", "Guess.",
+                            lo=0.0, hi=1.0)
+    # --- dissolution (process 7) ------------------------------------------------------
+    health_floor: float = _p(0.2, "Health below which a partnership breaks down.", "Guess.",
+                             lo=0.0, hi=1.0)
+    objective_months: float = _p(48.0, "Mean months of full output needed to reach a "
+                                 "partnership's objective.", "Alliances last several years.",
+                                 lo=1.0, hi=1e5)
+    # --- outcomes and spillovers (process 8) ---------------------------------------------
+    spillover_transformational: float = _p(1.0, "Indirect effect of a transformational "
+                                           "partnership per unit of output and matrix score/3.",
+                                           "Systemic partnerships spill over.", lo=0.0, hi=10.0)
+    spillover_value_chain: float = _p(0.2, "Indirect effect of a value-chain partnership.",
+                                      "Narrow partnerships spill over little.", lo=0.0, hi=10.0)
+    collective_action: float = _p(0.0, "Investment attracted per unit of measured positive "
+                                  "indirect impact ('collective action').",
+                                  "Off by default; a policy lever.", lo=0.0, hi=10.0)
+    goal_matrix_path: str | None = _p(None, "CSV file with a 17x17 goal-interaction matrix "
+                                      "(-3..3); None uses the illustrative default.",
+                                      "No complete published matrix exists.")
+    resource_cap_months: float = _p(24.0, "Months of income an organisation can hold in reserve.",
+                                    "Guess; keeps reserves bounded.", lo=1.0, hi=1e4)
+    # --- engine ---------------------------------------------------------------------
+    engine: str = _p("numba", "Which driver runs the rules: compiled loop or Mesa agent loop.",
+                     "numba for speed, mesa for debugging and custom agents.", choices=ENGINES)
+
+    def sector_value(self, name: str, sector: int) -> float:
+        """Return a sector-indexed parameter's value for one sector."""
+        return float(getattr(self, name)[sector])
+
+
+PARAM_FIELDS: dict[str, dataclasses.Field] = {f.name: f for f in dataclasses.fields(Params)}
+
+
+def _check_number(key: str, value: Any, meta: dict, expect_int: bool) -> float:
+    """Check one number's type, finiteness and range; return it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) and not _is_np_number(value):
+        raise TypeError(f"{key}={value!r}: expected {'an integer' if expect_int else 'a number'}")
+    if expect_int and float(value) != int(value):
+        raise TypeError(f"{key}={value!r}: expected an integer")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"{key}={value!r}: must be finite")
+    lo, hi = meta["lo"], meta["hi"]
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ValueError(f"{key}={value!r}: allowed range is {lo}..{hi}")
+    return value
+
+
+def _is_np_number(value: Any) -> bool:
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(value, (np.integer, np.floating))
+
+
+def _validate(key: str, value: Any) -> Any:
+    """Validate one parameter value against its declaration; return the normalised value."""
+    f = PARAM_FIELDS[key]
+    meta = f.metadata
+    default = f.default
+    if meta["choices"] is not None:
+        if value not in meta["choices"]:
+            raise ValueError(f"{key}={value!r}: allowed values are {', '.join(meta['choices'])}")
+        return value
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise TypeError(f"{key}={value!r}: expected true or false")
+        return value
+    if key == "goal_matrix_path":
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{key}={value!r}: expected a file path or None")
+        return value
+    if isinstance(default, tuple):
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+            raise TypeError(f"{key}={value!r}: expected a list of {meta['length']} numbers "
+                            f"(one per sector: {', '.join(SECTORS)})")
+        values = tuple(value)
+        if len(values) != meta["length"]:
+            raise ValueError(f"{key}={value!r}: expected {meta['length']} values, one per sector "
+                             f"({', '.join(SECTORS)})")
+        out = tuple(float(_check_number(f"{key}[{SECTORS[k]}]", v, meta, False))
+                    for k, v in enumerate(values))
+        if meta["sums_to_one"] and abs(sum(out) - 1.0) > 1e-6:
+            raise ValueError(f"{key}={value!r}: shares must sum to 1 (they sum to {sum(out):g})")
+        return out
+    expect_int = isinstance(default, int)
+    number = _check_number(key, value, meta, expect_int)
+    return int(number) if expect_int else float(number)
+
+
+def make_params(**kwargs: Any) -> Params:
+    """Build validated `Params` from keyword values; unknown keys and bad values raise.
+
+    Raises `TypeError` for a wrong type or unknown key and `ValueError` for a value out of
+    range; each message names the key, the value and what is allowed.
+    """
+    unknown = sorted(set(kwargs) - set(PARAM_FIELDS))
+    if unknown:
+        raise TypeError(f"unknown parameter {unknown[0]!r}; known parameters are: "
+                        f"{', '.join(PARAM_FIELDS)}")
+    values = {key: _validate(key, value) for key, value in kwargs.items()}
+    params = Params(**values)
+    if params.capacity_building_share + params.convening_share > 1.0 + 1e-9:
+        raise ValueError(
+            f"capacity_building_share + convening_share = "
+            f"{params.capacity_building_share + params.convening_share:g}: must be at most 1")
+    return params
+
+
+def parameter_table() -> list[dict[str, Any]]:
+    """Return one row per parameter (name, meaning, default, range, why) for the docs."""
+    rows = []
+    for f in dataclasses.fields(Params):
+        m = f.metadata
+        if m["choices"] is not None:
+            allowed = " / ".join(m["choices"])
+        elif isinstance(f.default, bool):
+            allowed = "true / false"
+        elif m["lo"] is not None:
+            allowed = f"{m['lo']:g}..{m['hi']:g}"
+        else:
+            allowed = "path or none"
+        rows.append({"name": f.name, "meaning": m["doc"], "default": f.default,
+                     "range": allowed, "why": m["why"]})
+    return rows

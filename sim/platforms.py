@@ -1,0 +1,95 @@
+"""Platform designs: which platforms exist, how the budget is shared out, who may join where.
+
+- `none`: no platforms.
+- `national`: one all-goal platform per country; the budget is split evenly by country.
+- `per_goal`: one global lead platform per goal serving every country; budget split by goal.
+  An organisation joins the lead of each goal it cares about (one overhead each).
+- `hybrid`: national platforms are the entry point (organisations join only them); global
+  goal leads feed them expertise and act through them, losing `coordination_cost` of their
+  staff time to coordination. The budget is split by `hybrid_national_share`.
+
+Every design spends the same `platform_budget` (staff), so designs differ by shape alone.
+An organisation's memberships are kept in "slots": slot s stands for the platform
+`slot_base[s] + (country if slot_national[s] else 0)`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.goals import N_GOALS
+from sim.params import Params
+from sim.state import ALL_GOALS, GLOBAL, NATIONAL, Platforms
+
+
+def platform_layout(p: Params) -> tuple[list[tuple[int, int, int, float, bool]], int]:
+    """Return the platforms of a design as (level, goal, country, staff, takes_members) and
+    the number of membership slots an organisation has."""
+    c = p.n_countries
+    budget = p.platform_budget
+    design = p.platform_design
+    if design == "none":
+        return [], 1
+    if design == "national":
+        return [(NATIONAL, ALL_GOALS, k, budget / c, True) for k in range(c)], 1
+    if design == "per_goal":
+        return [(GLOBAL, g, -1, budget / N_GOALS, True) for g in range(N_GOALS)], N_GOALS
+    if design == "hybrid":
+        national = budget * p.hybrid_national_share
+        leads = budget - national
+        return ([(NATIONAL, ALL_GOALS, k, national / c, True) for k in range(c)]
+                + [(GLOBAL, g, -1, leads / N_GOALS, False) for g in range(N_GOALS)]), 1
+    raise ValueError(f"platform_design={design!r}: allowed values are none, national, "
+                     "per_goal, hybrid")
+
+
+def build_platforms(p: Params, n_total: int, orgs_per_country: int) -> Platforms:
+    """Create the platforms of `p.platform_design` with empty member lists."""
+    layout, n_slots = platform_layout(p)
+    n = len(layout)
+    level = np.array([row[0] for row in layout], np.int64)
+    goal = np.array([row[1] for row in layout], np.int64)
+    country = np.array([row[2] for row in layout], np.int64)
+    staff = np.array([row[3] for row in layout], np.float64)
+    takes = np.array([int(row[4]) for row in layout], np.int64)
+
+    expertise = np.zeros((n, N_GOALS))
+    for k in range(n):
+        if level[k] == NATIONAL:
+            expertise[k, :] = p.national_expertise
+        else:
+            expertise[k, goal[k]] = p.global_expertise
+    if p.platform_design == "hybrid":
+        # Global leads feed their goal expertise into every national platform.
+        fed = np.zeros(N_GOALS)
+        for k in range(n):
+            if level[k] == GLOBAL and staff[k] > 0:
+                fed[goal[k]] = p.expertise_transfer * p.global_expertise
+        nat = level == NATIONAL
+        expertise[nat] = np.minimum(1.0, expertise[nat] + fed[None, :])
+
+    actions = staff * p.actions_per_staff
+    service = np.where(takes == 1, actions, 0.0)
+    feeders = (level == GLOBAL) & (takes == 0)
+    if feeders.any():
+        service[level == NATIONAL] += actions[feeders].sum() * (1.0 - p.coordination_cost) / p.n_countries
+
+    capacity = np.where(takes == 1, np.where(level == NATIONAL, orgs_per_country, n_total), 0)
+    start = np.concatenate([[0], np.cumsum(capacity)[:-1]]).astype(np.int64)
+
+    if p.platform_design in ("national", "hybrid"):
+        slot_base, slot_national, slot_goal = [0], [1], [ALL_GOALS]
+    elif p.platform_design == "per_goal":
+        slot_base, slot_national, slot_goal = list(range(N_GOALS)), [0] * N_GOALS, list(
+            range(N_GOALS))
+    else:
+        slot_base, slot_national, slot_goal = [0], [0], [ALL_GOALS]
+    assert len(slot_base) == n_slots
+
+    return Platforms(
+        level=level, goal=goal, country=country, staff=staff, expertise=expertise,
+        takes_members=takes, member_start=start, member_count=np.zeros(n, np.int64),
+        members=np.full(int(capacity.sum()), -1, np.int64), service=service, actions_used=np.zeros(n),
+        brokered=np.zeros(n, np.int64), slot_base=np.array(slot_base, np.int64),
+        slot_national=np.array(slot_national, np.int64), slot_goal=np.array(slot_goal, np.int64),
+    )

@@ -1,0 +1,656 @@
+"""The decision rules, written once as compiled functions over the state arrays.
+
+Each public rule acts for one organisation, one platform or one partnership (or, for the
+context and outcome rules, for the whole world). Both engines call these same functions:
+the numba engine from a compiled loop, the Mesa engine from the agents. Every random
+number comes from the one `numpy.random.Generator` passed in as `rng`.
+
+Argument names: O organisations, PL platforms, PS partnerships, W world, K constants
+(see `sim.state`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sim.goals import N_GOALS
+from sim.jit import jit
+from sim.params import BUSINESS_ASSOCIATION, DONOR, GOVERNMENT, MULTINATIONAL, SME
+from sim.state import (
+    EVENT,
+    GLOBAL,
+    MEMORY,
+    NATIONAL,
+    SOLO,
+    T_ACTIONS_AVAILABLE,
+    T_ACTIONS_USED,
+    T_CONTACTS,
+    T_CONTACTS_CROSS,
+    T_DISBURSED,
+    T_DISSOLVED_HEALTH,
+    T_ENDED,
+    T_FORMED,
+    T_FORMED_BROKERED,
+    T_FORMED_EVENT,
+    T_FORMED_SOLO,
+    T_INVESTED,
+    T_MEMBER_EXITS,
+    T_NEXT_SERIAL,
+    T_SEARCH_COST,
+    T_TRAINED,
+    TRANSFORMATIONAL,
+    VALUE_CHAIN,
+)
+
+# End causes, as indices into sim.params.END_CAUSES.
+HEALTH, UNMET, FUNDING, OBJECTIVE = 0, 1, 2, 3
+RESTING_PRESSURE = 0.3  # community pressure reverts to this level
+SUCCESS_AGE = 12  # a partnership this old counts as a good experience for its members
+IRRELEVANT_GOAL_BENEFIT = 0.5  # share of output a member values when the goal is not its own
+
+# --- small helpers -------------------------------------------------------------------------
+
+@jit
+def has_goal(goals: int, g: int) -> bool:
+    """Whether bitmask `goals` contains goal `g`."""
+    return (goals >> g) & 1 == 1
+
+
+@jit
+def random_goal(goals: int, rng) -> int:
+    """Draw one goal uniformly from the set bits of `goals`."""
+    count = 0
+    for g in range(N_GOALS):
+        if (goals >> g) & 1:
+            count += 1
+    pick = rng.integers(0, count)
+    for g in range(N_GOALS):
+        if (goals >> g) & 1:
+            if pick == 0:
+                return g
+            pick -= 1
+    return -1
+
+
+@jit
+def spare(O, i: int) -> float:
+    """Bandwidth organisation `i` has free."""
+    return O.bandwidth[i] - O.load[i]
+
+
+@jit
+def slot_platform(O, PL, i: int, s: int) -> int:
+    """Platform that membership slot `s` of organisation `i` stands for."""
+    return PL.slot_base[s] + (O.country[i] if PL.slot_national[s] == 1 else 0)
+
+
+@jit
+def remembers(O, i: int, j: int) -> bool:
+    """Whether `i` has `j` among its previous successful partners."""
+    for m in range(MEMORY):
+        if O.memory[i, m] == j:
+            return True
+    return False
+
+
+@jit
+def remember(O, i: int, j: int) -> None:
+    """Put `j` first in `i`'s memory of good partners, forgetting the oldest."""
+    if remembers(O, i, j):
+        return
+    for m in range(MEMORY - 1, 0, -1):
+        O.memory[i, m] = O.memory[i, m - 1]
+    O.memory[i, 0] = j
+
+
+@jit
+def group_stats(O, members, n: int):
+    """Mean skill, number of distinct sectors and largest cultural distance of a group."""
+    total = 0.0
+    lo = np.inf
+    hi = -np.inf
+    seen = 0
+    for a in range(n):
+        i = members[a]
+        total += O.skill[i]
+        lo = min(lo, O.culture[i])
+        hi = max(hi, O.culture[i])
+        seen |= 1 << O.sector[i]
+    distinct = 0
+    while seen:
+        distinct += seen & 1
+        seen >>= 1
+    return total / n, distinct, hi - lo
+
+
+@jit
+def complementarity(distinct: int, n: int) -> float:
+    """Cross-sector complementarity of a group: 0 (one sector) to 1 (all different)."""
+    return (distinct - 1) / (n - 1)
+
+
+# --- platform membership lists ---------------------------------------------------------------
+
+@jit
+def add_member(O, PL, i: int, s: int, p: int, via_association: bool, overhead: float) -> None:
+    """Enrol `i` in platform `p` through slot `s`, paying `overhead` bandwidth unless represented."""
+    pos = PL.member_count[p]
+    PL.members[PL.member_start[p] + pos] = i
+    PL.member_count[p] = pos + 1
+    O.member_pos[i, s] = pos
+    if via_association:
+        O.via_ba[i, s] = 1
+        O.represented[O.association[i]] += 1
+    else:
+        O.load[i] += overhead
+
+
+@jit
+def remove_member(O, PL, i: int, s: int, p: int, overhead: float) -> None:
+    """Take `i` off platform `p`'s list (swap with the last member) and free its overhead."""
+    pos = O.member_pos[i, s]
+    last = PL.member_count[p] - 1
+    moved = PL.members[PL.member_start[p] + last]
+    PL.members[PL.member_start[p] + pos] = moved
+    PL.members[PL.member_start[p] + last] = -1
+    O.member_pos[moved, s] = pos
+    O.member_pos[i, s] = -1
+    PL.member_count[p] = last
+    if O.via_ba[i, s] == 1:
+        O.via_ba[i, s] = 0
+        O.represented[O.association[i]] -= 1
+    else:
+        O.load[i] -= overhead
+
+
+# --- 1. funding, community pressure and events (world) --------------------------------------
+
+@jit
+def update_context(O, PL, W, K, rng) -> None:
+    """Process 1: reset tallies, move community pressure, hold events, pay in funding."""
+    serial = W.tally[T_NEXT_SERIAL]
+    W.tally[:] = 0.0
+    W.tally[T_NEXT_SERIAL] = serial
+    W.step_output[:] = 0.0
+    n_countries = W.pressure.shape[0]
+    for c in range(n_countries):
+        for g in range(N_GOALS):
+            x = W.pressure[c, g]
+            x += K.pressure_volatility * rng.normal(0.0, 1.0)
+            x -= K.pressure_reversion * (x - RESTING_PRESSURE)
+            W.pressure[c, g] = min(1.0, max(0.0, x))
+    for c in range(n_countries):
+        lo, hi = W.country_start[c], W.country_start[c + 1]
+        count = 0
+        if rng.random() < K.event_rate:
+            W.event_goal[c] = rng.integers(0, N_GOALS)
+            for i in range(lo, hi):
+                attends = rng.random() < K.event_attendance[O.sector[i]]
+                O.attending[i] = 1 if attends else 0
+                if attends:
+                    W.attendees[lo + count] = i
+                    count += 1
+        else:
+            W.event_goal[c] = -1
+            O.attending[lo:hi] = 0
+        W.attendee_count[c] = count
+    for i in range(O.sector.shape[0]):
+        income = O.income[i]
+        if O.sector[i] == DONOR:
+            W.aligned_pool[O.country[i]] += K.donor_alignment * income
+            income *= 1.0 - K.donor_alignment
+        O.resources[i] = min(O.resources[i] + income, O.income[i] * K.resource_cap_months)
+    W.tally[T_ACTIONS_AVAILABLE] = PL.staff.sum() * K.actions_per_staff
+
+
+# --- 2. platform membership (organisation) ---------------------------------------------------
+
+@jit
+def expected_service(O, PL, K, i: int, p: int, g: int) -> float:
+    """Benefit organisation `i` expects from platform `p` (on goal `g`, or its own goals)."""
+    per_member = PL.service[p] / (PL.member_count[p] + 1.0)
+    if g >= 0:
+        expertise = PL.expertise[p, g]
+    else:
+        total = 0.0
+        count = 0
+        for h in range(N_GOALS):
+            if has_goal(O.goals[i], h):
+                total += PL.expertise[p, h]
+                count += 1
+        expertise = total / max(count, 1)
+    need = 1.0 if spare(O, i) >= K.partnership_cost else 0.3
+    need += (1.0 - O.skill[i]) * K.capacity_building_share
+    if O.sector[i] == BUSINESS_ASSOCIATION and K.ba_representation:
+        need += 1.0  # representing its SMEs is the association's mission
+    return K.membership_benefit * (1.0 - np.exp(-per_member)) * (0.5 + expertise) * need
+
+
+@jit
+def review_memberships(i: int, O, PL, K, rng) -> None:
+    """Process 2: organisation `i` joins or leaves platforms by expected benefit vs overhead.
+
+    SMEs whose business association sits on a platform may be represented there at no
+    bandwidth cost, while the association has staff to represent them.
+    """
+    if PL.staff.shape[0] == 0 or rng.random() >= K.membership_review_rate:
+        return
+    overhead = K.membership_overhead
+    cost = overhead / max(O.bandwidth[i], 1e-9)
+    for s in range(K.n_slots):
+        p = slot_platform(O, PL, i, s)
+        if PL.takes_members[p] == 0:
+            continue
+        g = PL.slot_goal[s]
+        member = O.member_pos[i, s] >= 0
+        if g >= 0 and not has_goal(O.goals[i], g):
+            if member:
+                remove_member(O, PL, i, s, p, overhead)
+            continue
+        benefit = expected_service(O, PL, K, i, p, g)
+        if member:
+            if O.via_ba[i, s] == 1:
+                if O.member_pos[O.association[i], s] < 0:
+                    remove_member(O, PL, i, s, p, overhead)
+            elif benefit < 0.8 * cost:
+                remove_member(O, PL, i, s, p, overhead)
+            continue
+        a = O.association[i]
+        if (K.ba_representation and O.sector[i] == SME and a >= 0
+                and O.member_pos[a, s] >= 0 and O.represented[a] < K.ba_capacity):
+            add_member(O, PL, i, s, p, True, overhead)
+        elif benefit > cost and spare(O, i) >= overhead:
+            add_member(O, PL, i, s, p, False, overhead)
+
+
+# --- 4. formation (shared by every search channel) ---------------------------------------------
+
+@jit
+def try_form(O, PS, W, K, n: int, g: int, broker: int, expertise: float, local: bool,
+             step: int, rng) -> int:
+    """Process 4: form a partnership of the `n` organisations in `W.scratch` on goal `g`.
+
+    Every member needs spare bandwidth and an expected payoff above its reservation.
+    Returns the partnership's slot, or -1 when it does not form.
+    """
+    members = W.scratch
+    home = O.country[members[0]]
+    for a in range(n):
+        i = members[a]
+        if O.sector[i] != MULTINATIONAL:
+            home = O.country[i]
+            break
+    for a in range(n):
+        i = members[a]
+        if spare(O, i) < K.partnership_cost:
+            return -1
+        if O.country[i] != home and O.sector[i] != MULTINATIONAL:
+            return -1  # only multinationals partner across countries
+        for b in range(a):
+            if members[b] == i:
+                return -1
+    if PS.free_top[0] == 0:
+        return -1
+    skill, distinct, distance = group_stats(O, members, n)
+    base = (K.w_skill * skill + K.w_complementarity * complementarity(distinct, n)
+            + K.w_trust * K.trust + K.w_broker * expertise - K.w_culture * distance)
+    if local:
+        base += K.local_trust_bonus
+    for a in range(n):
+        i = members[a]
+        payoff = base + K.payoff_noise * (rng.random() - 0.5)
+        if has_goal(O.goals[i], g):
+            payoff += K.w_goal
+        for b in range(n):
+            if b != a and remembers(O, i, members[b]):
+                payoff += K.w_repeat
+                break
+        if payoff < K.reservation[O.sector[i]]:
+            return -1
+
+    PS.free_top[0] -= 1
+    k = PS.free[PS.free_top[0]]
+    PS.active[k] = 1
+    PS.n_members[k] = n
+    PS.members[k, :] = -1
+    PS.unmet[k, :] = 0
+    funds = 0.0
+    for a in range(n):
+        i = members[a]
+        PS.members[k, a] = i
+        O.load[i] += K.partnership_cost
+        O.n_active[i] += 1
+        O.n_joined[i] += 1
+        contribution = min(O.resources[i], K.commitment_months[O.sector[i]] * K.running_cost)
+        O.resources[i] -= contribution
+        funds += contribution
+    PS.goal[k] = g
+    PS.kind[k] = TRANSFORMATIONAL if distinct >= 3 else VALUE_CHAIN
+    PS.health[k] = 0.5 + 0.3 * skill
+    PS.age[k] = 0
+    PS.broker[k] = broker
+    PS.country[k] = home
+    PS.funds[k] = funds
+    PS.output[k] = 0.0
+    PS.objective[k] = K.objective_months * K.output_scale * (0.5 + rng.random())
+    PS.serial[k] = np.int64(W.tally[T_NEXT_SERIAL])
+    PS.start[k] = step
+    W.tally[T_NEXT_SERIAL] += 1
+    W.tally[T_FORMED] += 1
+    if broker == SOLO:
+        W.tally[T_FORMED_SOLO] += 1
+    elif broker == EVENT:
+        W.tally[T_FORMED_EVENT] += 1
+    else:
+        W.tally[T_FORMED_BROKERED] += 1
+    return k
+
+
+@jit
+def count_contact(O, W, i: int, j: int) -> None:
+    """Tally one contact between `i` and `j`, noting whether it crosses sectors."""
+    W.tally[T_CONTACTS] += 1
+    if O.sector[i] != O.sector[j]:
+        W.tally[T_CONTACTS_CROSS] += 1
+
+
+# --- 3. search alone and at events (organisation) ---------------------------------------------
+
+@jit
+def seek_partners(i: int, O, PS, W, K, step: int, rng) -> None:
+    """Process 3: organisation `i` searches alone (now and then) and meets people at events.
+
+    A solo search finds one contact (a previous partner or someone random in the country) and
+    costs bandwidth-time; a partnering session at a conference the organisation attends
+    anyway gives contacts at no extra cost, on the event's theme goal.
+    """
+    if spare(O, i) < K.partnership_cost:
+        return
+    c = O.country[i]
+    g = random_goal(O.goals[i], rng)
+    rate = K.search_rate[O.sector[i]]
+    if O.sector[i] == SME:
+        rate += K.pressure_sensitivity * W.pressure[c, g]
+    if rng.random() < rate:
+        known = 0
+        while known < MEMORY and O.memory[i, known] >= 0:
+            known += 1
+        if known > 0 and rng.random() < K.repeat_search_rate:
+            j = O.memory[i, rng.integers(0, known)]
+        else:
+            lo = W.country_start[c]
+            j = lo + rng.integers(0, W.country_start[c + 1] - lo)
+        W.tally[T_SEARCH_COST] += K.solo_search_cost
+        if j != i:
+            count_contact(O, W, i, j)
+            W.scratch[0] = i
+            W.scratch[1] = j
+            try_form(O, PS, W, K, 2, g, SOLO, 0.0, False, step, rng)
+    theme = W.event_goal[c]
+    if K.event_partnering and O.attending[i] == 1 and theme >= 0:
+        lo = W.country_start[c]
+        for _ in range(K.event_contacts):
+            if spare(O, i) < K.partnership_cost:
+                break
+            j = W.attendees[lo + rng.integers(0, W.attendee_count[c])]
+            if j == i:
+                continue
+            count_contact(O, W, i, j)
+            W.scratch[0] = i
+            W.scratch[1] = j
+            try_form(O, PS, W, K, 2, theme, EVENT, 0.0, False, step, rng)
+
+
+# --- 3/4/6. platform actions: brokering, convening, capacity building (platform) -------------------
+
+@jit
+def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
+    """Platform `p` spends its staff's actions on capacity building, convening and brokering.
+
+    A platform acts on its own members; a global lead in the hybrid design acts through
+    the national platforms (a random country per action) after losing its coordination
+    cost. Introductions by a platform present in the country carry local trust.
+    """
+    actions = PL.staff[p] * K.actions_per_staff
+    if PL.level[p] == GLOBAL and PL.takes_members[p] == 0:
+        actions *= 1.0 - K.coordination_cost
+    n_actions = int(actions)
+    if rng.random() < actions - n_actions:
+        n_actions += 1
+    for _ in range(n_actions):
+        q = p if PL.takes_members[p] == 1 else rng.integers(0, W.pressure.shape[0])
+        count = PL.member_count[q]
+        if count == 0:
+            continue
+        start = PL.member_start[q]
+        m = PL.members[start + rng.integers(0, count)]
+        PL.actions_used[p] += 1
+        W.tally[T_ACTIONS_USED] += 1
+        g = PL.goal[p] if PL.goal[p] >= 0 else random_goal(O.goals[m], rng)
+        expertise = PL.expertise[p, g]
+        local = PL.level[q] == NATIONAL
+        r = rng.random()
+        if r < K.capacity_building_share:
+            O.skill[m] += K.capacity_gain * (0.5 + 0.5 * expertise) * (1.0 - O.skill[m])
+            W.tally[T_TRAINED] += 1
+            continue
+        if spare(O, m) < K.partnership_cost:
+            continue
+        W.scratch[0] = m
+        n = 1
+        if r < K.capacity_building_share + K.convening_share:
+            # Convene: gather members of distinct sectors around goal g.
+            taken = 1 << O.sector[m]
+            for _ in range(4 * K.max_members):
+                if n >= K.max_members:
+                    break
+                j = PL.members[start + rng.integers(0, count)]
+                if ((taken >> O.sector[j]) & 1 or not has_goal(O.goals[j], g)
+                        or spare(O, j) < K.partnership_cost):
+                    continue
+                taken |= 1 << O.sector[j]
+                W.scratch[n] = j
+                n += 1
+            if n < 3:
+                continue
+        else:
+            # Broker: screen a few members for the best partner on goal g.
+            best = -1
+            best_score = -1.0
+            for _ in range(K.broker_candidates):
+                j = PL.members[start + rng.integers(0, count)]
+                if j == m or not has_goal(O.goals[j], g) or spare(O, j) < K.partnership_cost:
+                    continue
+                score = O.skill[j] + (1.0 if O.sector[j] != O.sector[m] else 0.0)
+                if score > best_score:
+                    best = j
+                    best_score = score
+            if best < 0:
+                continue
+            W.scratch[1] = best
+            n = 2
+        for a in range(1, n):
+            count_contact(O, W, m, W.scratch[a])
+        if try_form(O, PS, W, K, n, g, p, expertise, local, step, rng) >= 0:
+            PL.brokered[p] += 1
+
+
+# --- 5. operation (partnership) -----------------------------------------------------------------
+
+@jit
+def grant(PS, W, K, k: int, available: float) -> float:
+    """Move up to one grant from a source holding `available` into partnership `k`."""
+    amount = min(K.grant_size, max(available, 0.0))
+    PS.funds[k] += amount
+    W.tally[T_DISBURSED] += amount
+    return amount
+
+
+@jit
+def operate_partnership(k: int, O, PS, W, K, rng) -> None:
+    """Process 5: partnership `k` receives funding, produces output and its health moves."""
+    n = PS.n_members[k]
+    c = PS.country[k]
+    g = PS.goal[k]
+    members = PS.members[k]
+    PS.age[k] += 1
+    has_government = False
+    for a in range(n):
+        i = members[a]
+        if O.sector[i] == DONOR:
+            O.resources[i] -= grant(PS, W, K, k, O.resources[i])
+        elif O.sector[i] == GOVERNMENT:
+            has_government = True
+    if W.priority[c, g] == 1 and (PS.broker[k] >= 0 or has_government):
+        W.aligned_pool[c] -= grant(PS, W, K, k, W.aligned_pool[c])
+    if W.investment[c, g] > 0.0:
+        amount = grant(PS, W, K, k, W.investment[c, g])
+        W.investment[c, g] -= amount
+        W.tally[T_DISBURSED] -= amount  # collective-action money is not donor money
+    for a in range(n):
+        # Each member pays its share of running costs from its own resources when it can;
+        # the pooled funds cover the rest.
+        i = members[a]
+        paid = min(max(O.resources[i], 0.0), K.running_cost)
+        O.resources[i] -= paid
+        PS.funds[k] -= K.running_cost - paid
+
+    skill, distinct, distance = group_stats(O, members, n)
+    output = 0.0
+    if PS.funds[k] >= 0.0:
+        output = (K.output_scale * (0.5 + 0.5 * complementarity(distinct, n))
+                  * (0.5 + skill) * PS.health[k])
+    PS.output[k] += output
+    W.step_output[c, g, PS.kind[k]] += output
+
+    change = (K.health_gain * (skill + K.trust - 0.5)
+              - K.friction * distance * (1.0 - K.skill_softening * skill))
+    if rng.random() < K.fragility:
+        change -= K.shock_size
+    PS.health[k] = min(1.0, max(0.0, PS.health[k] + change))
+
+    for a in range(n):
+        i = members[a]
+        value = output if has_goal(O.goals[i], g) else IRRELEVANT_GOAL_BENEFIT * output
+        if value < K.satisfaction_ratio * K.reservation[O.sector[i]]:
+            PS.unmet[k, a] += 1
+        else:
+            PS.unmet[k, a] = 0
+
+
+# --- 6. learning (organisation) --------------------------------------------------------------------
+
+@jit
+def learn(i: int, O, K) -> None:
+    """Process 6: skill grows by doing (per active partnership, up to three) and decays when idle."""
+    if O.n_active[i] > 0:
+        O.skill[i] += K.learning_rate * min(O.n_active[i], 3) * (1.0 - O.skill[i])
+    else:
+        O.skill[i] -= K.skill_decay * O.skill[i]
+
+
+# --- 7. dissolution (partnership) ---------------------------------------------------------------------
+
+@jit
+def release_member(O, K, i: int) -> None:
+    """Free the bandwidth member `i` gave a partnership."""
+    O.load[i] -= K.partnership_cost
+    O.n_active[i] -= 1
+
+
+@jit
+def end_partnership(k: int, cause: int, O, PS, W, K) -> None:
+    """End partnership `k` with `cause`: free its members and record it."""
+    n = PS.n_members[k]
+    good = cause == OBJECTIVE or PS.age[k] >= SUCCESS_AGE
+    for a in range(n):
+        i = PS.members[k, a]
+        release_member(O, K, i)
+        if good:
+            for b in range(n):
+                if b != a:
+                    remember(O, i, PS.members[k, b])
+    e = int(W.tally[T_ENDED])
+    PS.ended_serial[e] = PS.serial[k]
+    PS.ended_age[e] = PS.age[k]
+    PS.ended_cause[e] = cause
+    PS.ended_kind[e] = PS.kind[k]
+    PS.ended_broker[e] = PS.broker[k]
+    PS.ended_goal[e] = PS.goal[k]
+    PS.ended_size[e] = n
+    W.tally[T_ENDED] += 1
+    W.tally[T_DISSOLVED_HEALTH + cause] += 1
+    PS.active[k] = 0
+    PS.members[k, :] = -1
+    PS.n_members[k] = 0
+    PS.free[PS.free_top[0]] = k
+    PS.free_top[0] += 1
+
+
+@jit
+def review_partnership(k: int, O, PS, W, K) -> None:
+    """Process 7: end partnership `k` when its objective is reached, its funds run out, its
+    health breaks down, or a member whose objectives went unmet too long leaves it."""
+    if PS.output[k] >= PS.objective[k]:
+        end_partnership(k, OBJECTIVE, O, PS, W, K)
+        return
+    if PS.funds[k] < 0.0:
+        end_partnership(k, FUNDING, O, PS, W, K)
+        return
+    if PS.health[k] < K.health_floor:
+        end_partnership(k, HEALTH, O, PS, W, K)
+        return
+    for a in range(PS.n_members[k] - 1, -1, -1):
+        i = PS.members[k, a]
+        if PS.unmet[k, a] < K.patience[O.sector[i]]:
+            continue
+        if PS.n_members[k] <= 2:
+            end_partnership(k, UNMET, O, PS, W, K)
+            return
+        release_member(O, K, i)
+        last = PS.n_members[k] - 1
+        PS.members[k, a] = PS.members[k, last]
+        PS.unmet[k, a] = PS.unmet[k, last]
+        PS.members[k, last] = -1
+        PS.unmet[k, last] = 0
+        PS.n_members[k] = last
+        W.tally[T_MEMBER_EXITS] += 1
+    if PS.n_members[k] >= 1:
+        _, distinct, _ = group_stats(O, PS.members[k], PS.n_members[k])
+        if distinct < 3:
+            PS.kind[k] = VALUE_CHAIN
+
+
+# --- 8. outcomes, spillovers and collective action (world) -------------------------------------------
+
+@jit
+def spread_outcomes(W, K) -> None:
+    """Process 8: add this step's output to direct outcomes and carry indirect effects
+    through the goal-interaction matrix; measured positive indirect impact attracts
+    collective-action investment into the goals it helps."""
+    n_countries = W.pressure.shape[0]
+    gains = np.zeros(N_GOALS)
+    for c in range(n_countries):
+        gains[:] = 0.0
+        for g in range(N_GOALS):
+            value_chain = W.step_output[c, g, VALUE_CHAIN]
+            transformational = W.step_output[c, g, TRANSFORMATIONAL]
+            W.outcome_direct[c, g] += value_chain + transformational
+            spill = (K.spillover_value_chain * value_chain
+                     + K.spillover_transformational * transformational)
+            if spill > 0.0:
+                for h in range(N_GOALS):
+                    effect = spill * W.goal_matrix[g, h] / 3.0
+                    W.outcome_indirect[c, h] += effect
+                    gains[h] += effect
+        if K.collective_action > 0.0:
+            for h in range(N_GOALS):
+                if gains[h] > 0.0:
+                    invested = K.collective_action * gains[h]
+                    W.investment[c, h] += invested
+                    W.tally[T_INVESTED] += invested
+
+
+__all__ = [
+    "update_context", "review_memberships", "seek_partners", "platform_act",
+    "operate_partnership", "learn", "review_partnership", "spread_outcomes", "T_DISSOLVED_HEALTH",
+]

@@ -1,0 +1,323 @@
+"""The model's state as a structure of NumPy arrays: organisations, platforms, partnerships, world.
+
+Everything the rules read or write lives here, so the compiled engine and the Mesa agents
+see one state. Organisation rows are laid out country by country and, inside a country,
+sector by sector, so a country's (or a sector's) organisations are one contiguous range.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.goals import N_GOALS
+from sim.params import (
+    BUSINESS_ASSOCIATION,
+    DONOR,
+    N_SECTORS,
+    SME,
+    Params,
+)
+
+MEMORY = 4  # previous successful partners an organisation remembers
+NO_PARTNER = -1
+SOLO = -1  # broker code of a partnership found by searching alone
+EVENT = -2  # broker code of a partnership begun at an event
+VALUE_CHAIN, TRANSFORMATIONAL = 0, 1
+PARTNERSHIP_KINDS = ("value_chain", "transformational")
+NATIONAL, GLOBAL = 0, 1
+PLATFORM_LEVELS = ("national", "global")
+ALL_GOALS = -1
+
+# Sector centres on the cultural axis (0..1); scaled by the country's cultural distance.
+SECTOR_CULTURE = np.array([0.25, 0.95, 0.0, 0.7, 0.55, 0.35, 0.15])
+
+# Per-step tallies: counters the rules increment during a step (reset at its start).
+(T_FORMED, T_DISSOLVED_HEALTH, T_DISSOLVED_UNMET, T_DISSOLVED_FUNDING, T_DISSOLVED_OBJECTIVE,
+ T_DISBURSED, T_INVESTED, T_ACTIONS_USED, T_ACTIONS_AVAILABLE, T_CONTACTS, T_CONTACTS_CROSS,
+ T_SEARCH_COST, T_FORMED_SOLO, T_FORMED_BROKERED, T_FORMED_EVENT, T_MEMBER_EXITS, T_TRAINED,
+ T_ENDED, T_NEXT_SERIAL, N_TALLY) = range(20)
+# Every tally is reset at the start of a step except T_NEXT_SERIAL, the running number.
+
+
+class Orgs(NamedTuple):
+    """Organisations: one row each."""
+
+    sector: np.ndarray        # int64: index into SECTORS
+    country: np.ndarray       # int64
+    bandwidth: np.ndarray     # float64: partnering capacity
+    load: np.ndarray          # float64: bandwidth in use (partnerships + memberships)
+    skill: np.ndarray         # float64: partnering skill 0..1
+    income: np.ndarray        # float64: monthly resources
+    resources: np.ndarray     # float64: resources at hand
+    culture: np.ndarray       # float64: position on the cultural axis
+    goals: np.ndarray         # int64: bit g set when the organisation cares about goal g
+    n_active: np.ndarray      # int64: active partnerships it belongs to
+    n_joined: np.ndarray      # int64: partnerships it has ever joined
+    memory: np.ndarray        # int64 [n, MEMORY]: previous successful partners, -1 empty
+    member_pos: np.ndarray    # int64 [n, n_slots]: position in the platform's member list, -1
+    via_ba: np.ndarray        # int64 [n, n_slots]: 1 when represented by its association
+    association: np.ndarray   # int64: the business association an SME belongs to, -1 none
+    represented: np.ndarray   # int64: SMEs an association represents (association rows)
+    attending: np.ndarray     # int64: 1 when attending this month's conference
+
+
+class Platforms(NamedTuple):
+    """Platforms: one row each, with their member lists in one flat array."""
+
+    level: np.ndarray         # int64: NATIONAL or GLOBAL
+    goal: np.ndarray          # int64: goal of a per-goal lead, ALL_GOALS for national
+    country: np.ndarray       # int64: country of a national platform, -1 global
+    staff: np.ndarray         # float64
+    expertise: np.ndarray     # float64 [n_platforms, N_GOALS]
+    takes_members: np.ndarray  # int64: 1 when organisations join it directly
+    member_start: np.ndarray  # int64: offset of its list in `members`
+    member_count: np.ndarray  # int64
+    members: np.ndarray       # int64: flat member lists
+    service: np.ndarray       # float64: actions per month that reach its members
+    actions_used: np.ndarray  # float64: actions that reached a member, cumulative
+    brokered: np.ndarray      # int64: partnerships it helped form, cumulative
+    slot_base: np.ndarray     # int64 [n_slots]: platform of membership slot s ...
+    slot_national: np.ndarray  # int64 [n_slots]: ... plus the org's country when 1
+    slot_goal: np.ndarray     # int64 [n_slots]: goal of the slot, ALL_GOALS for national
+
+
+class Partnerships(NamedTuple):
+    """Partnership slots (a pool reused as partnerships end) and the record of ended ones."""
+
+    active: np.ndarray        # int64: 1 when the slot holds a live partnership
+    members: np.ndarray       # int64 [capacity, max_members], -1 empty
+    n_members: np.ndarray     # int64
+    goal: np.ndarray          # int64: focal goal
+    kind: np.ndarray          # int64: VALUE_CHAIN or TRANSFORMATIONAL
+    health: np.ndarray        # float64: 0..1, trust inside the partnership
+    age: np.ndarray           # int64: months
+    broker: np.ndarray        # int64: platform id, SOLO or EVENT
+    country: np.ndarray       # int64
+    funds: np.ndarray         # float64: pooled resources
+    output: np.ndarray        # float64: cumulative output on the focal goal
+    objective: np.ndarray     # float64: output at which the objective is reached
+    unmet: np.ndarray         # int64 [capacity, max_members]: months member's objectives unmet
+    serial: np.ndarray        # int64: running number of the partnership
+    start: np.ndarray         # int64: step it formed
+    free: np.ndarray          # int64: stack of free slots
+    free_top: np.ndarray      # int64 [1]: number of free slots on the stack
+    ended_serial: np.ndarray  # int64: partnerships that ended this step ...
+    ended_age: np.ndarray     # int64
+    ended_cause: np.ndarray   # int64: index into END_CAUSES
+    ended_kind: np.ndarray    # int64
+    ended_broker: np.ndarray  # int64
+    ended_goal: np.ndarray    # int64
+    ended_size: np.ndarray    # int64
+
+
+class World(NamedTuple):
+    """Countries, goals, events and the per-step tallies."""
+
+    country_start: np.ndarray  # int64 [n_countries + 1]: row ranges of each country
+    sector_start: np.ndarray   # int64 [n_countries, N_SECTORS + 1]: row ranges by sector
+    pressure: np.ndarray       # float64 [n_countries, N_GOALS]: community pressure
+    priority: np.ndarray       # int64 [n_countries, N_GOALS]: 1 for national priority goals
+    event_goal: np.ndarray     # int64 [n_countries]: theme of this month's event, -1 none
+    attendees: np.ndarray      # int64: flat lists of this month's attendees by country
+    attendee_count: np.ndarray  # int64 [n_countries]
+    aligned_pool: np.ndarray   # float64 [n_countries]: donor money aligned with priorities
+    investment: np.ndarray     # float64 [n_countries, N_GOALS]: collective-action money
+    outcome_direct: np.ndarray  # float64 [n_countries, N_GOALS]: cumulative
+    outcome_indirect: np.ndarray  # float64 [n_countries, N_GOALS]: cumulative
+    step_output: np.ndarray    # float64 [n_countries, N_GOALS, 2]: this step's output by kind
+    goal_matrix: np.ndarray    # float64 [N_GOALS, N_GOALS]
+    tally: np.ndarray          # float64 [N_TALLY]
+    scratch: np.ndarray        # int64 [16]: working space for candidate groups
+
+
+class Constants(NamedTuple):
+    """Parameters in the form the compiled rules read (sector values as arrays)."""
+
+    n_slots: int
+    bandwidth: np.ndarray
+    search_rate: np.ndarray
+    reservation: np.ndarray
+    patience: np.ndarray
+    commitment_months: np.ndarray
+    event_attendance: np.ndarray
+    pressure_sensitivity: float
+    pressure_volatility: float
+    pressure_reversion: float
+    event_rate: float
+    event_partnering: bool
+    event_contacts: int
+    donor_alignment: float
+    grant_size: float
+    trust: float
+    fragility: float
+    actions_per_staff: float
+    capacity_building_share: float
+    convening_share: float
+    coordination_cost: float
+    membership_overhead: float
+    membership_review_rate: float
+    membership_benefit: float
+    satisfaction_ratio: float
+    local_trust_bonus: float
+    broker_candidates: int
+    ba_representation: bool
+    ba_capacity: float
+    partnership_cost: float
+    max_members: int
+    w_skill: float
+    w_complementarity: float
+    w_goal: float
+    w_culture: float
+    w_trust: float
+    w_repeat: float
+    w_broker: float
+    payoff_noise: float
+    repeat_search_rate: float
+    solo_search_cost: float
+    output_scale: float
+    running_cost: float
+    health_gain: float
+    friction: float
+    skill_softening: float
+    shock_size: float
+    learning_rate: float
+    capacity_gain: float
+    skill_decay: float
+    health_floor: float
+    objective_months: float
+    spillover_transformational: float
+    spillover_value_chain: float
+    collective_action: float
+    resource_cap_months: float
+
+
+def sector_counts(n_orgs: int, shares: tuple[float, ...]) -> np.ndarray:
+    """Split `n_orgs` into sector counts by largest remainder, so they sum exactly."""
+    raw = np.asarray(shares) * n_orgs
+    counts = np.floor(raw).astype(np.int64)
+    remainder = n_orgs - counts.sum()
+    order = np.argsort(-(raw - counts), kind="stable")
+    counts[order[:remainder]] += 1
+    return counts
+
+
+def _draw_skill(rng: np.random.Generator, mean: float, n: int) -> np.ndarray:
+    """Beta-distributed skills with the given mean (concentration 10); exact at 0 and 1."""
+    if mean <= 0.0 or mean >= 1.0:
+        return np.full(n, min(max(mean, 0.0), 1.0))
+    return rng.beta(mean * 10.0, (1.0 - mean) * 10.0, size=n)
+
+
+def _draw_goals(rng: np.random.Generator, mean_goals: float, n: int) -> np.ndarray:
+    """Bitmasks of goals of interest: 1 + Poisson(mean - 1) distinct goals, at most 17."""
+    k = np.minimum(1 + rng.poisson(max(mean_goals - 1.0, 0.0), size=n), N_GOALS)
+    keys = rng.random((n, N_GOALS))
+    ranks = np.argsort(np.argsort(keys, axis=1), axis=1)
+    chosen = ranks < k[:, None]
+    weights = np.int64(1) << np.arange(N_GOALS, dtype=np.int64)
+    return (chosen * weights).sum(axis=1).astype(np.int64)
+
+
+def build_orgs(p: Params, rng: np.random.Generator, n_slots: int
+               ) -> tuple[Orgs, np.ndarray, np.ndarray]:
+    """Draw every organisation's initial state; return it with country and sector ranges."""
+    counts = sector_counts(p.n_orgs, p.sector_shares)
+    n_total = p.n_orgs * p.n_countries
+    sector = np.tile(np.repeat(np.arange(N_SECTORS), counts), p.n_countries)
+    country = np.repeat(np.arange(p.n_countries), p.n_orgs)
+    country_start = np.arange(p.n_countries + 1, dtype=np.int64) * p.n_orgs
+    within = np.concatenate([[0], np.cumsum(counts)])
+    sector_start = country_start[:-1, None] + within[None, :]
+
+    bandwidth = np.empty(n_total)
+    skill = np.empty(n_total)
+    income = np.empty(n_total)
+    goals = np.empty(n_total, dtype=np.int64)
+    for s in range(N_SECTORS):
+        rows = sector == s
+        n = int(rows.sum())
+        if n == 0:
+            continue
+        bandwidth[rows] = p.bandwidth[s] * rng.gamma(8.0, 1.0 / 8.0, size=n)
+        skill[rows] = _draw_skill(rng, p.skill[s], n)
+        income[rows] = p.income[s] * rng.gamma(2.0, 0.5, size=n)
+        goals[rows] = _draw_goals(rng, p.n_goals_of_interest[s], n)
+    culture = p.cultural_distance * (SECTOR_CULTURE[sector] + rng.normal(0.0, 0.1, n_total))
+
+    association = np.full(n_total, -1, dtype=np.int64)
+    for c in range(p.n_countries):
+        lo, hi = sector_start[c, BUSINESS_ASSOCIATION], sector_start[c, BUSINESS_ASSOCIATION + 1]
+        sme_lo, sme_hi = sector_start[c, SME], sector_start[c, SME + 1]
+        if hi > lo and sme_hi > sme_lo:
+            association[sme_lo:sme_hi] = rng.integers(lo, hi, size=sme_hi - sme_lo)
+
+    orgs = Orgs(
+        sector=sector.astype(np.int64), country=country.astype(np.int64),
+        bandwidth=bandwidth, load=np.zeros(n_total), skill=skill, income=income,
+        resources=income * 6.0, culture=culture, goals=goals,
+        n_active=np.zeros(n_total, np.int64), n_joined=np.zeros(n_total, np.int64),
+        memory=np.full((n_total, MEMORY), NO_PARTNER, np.int64),
+        member_pos=np.full((n_total, n_slots), -1, np.int64),
+        via_ba=np.zeros((n_total, n_slots), np.int64),
+        association=association, represented=np.zeros(n_total, np.int64),
+        attending=np.zeros(n_total, np.int64),
+    )
+    return orgs, country_start, sector_start
+
+
+def build_partnerships(capacity: int, max_members: int) -> Partnerships:
+    """An empty pool of `capacity` partnership slots (free stack pops slot 0 first)."""
+    z_i = lambda: np.zeros(capacity, np.int64)  # noqa: E731 (local array factory)
+    return Partnerships(
+        active=z_i(), members=np.full((capacity, max_members), -1, np.int64), n_members=z_i(),
+        goal=z_i(), kind=z_i(), health=np.zeros(capacity), age=z_i(), broker=z_i(),
+        country=z_i(), funds=np.zeros(capacity), output=np.zeros(capacity),
+        objective=np.zeros(capacity), unmet=np.zeros((capacity, max_members), np.int64),
+        serial=z_i(), start=z_i(),
+        free=np.arange(capacity - 1, -1, -1, dtype=np.int64),
+        free_top=np.array([capacity], np.int64),
+        ended_serial=z_i(), ended_age=z_i(), ended_cause=z_i(), ended_kind=z_i(),
+        ended_broker=z_i(), ended_goal=z_i(), ended_size=z_i(),
+    )
+
+
+def partnership_capacity(orgs: Orgs, partnership_cost: float) -> int:
+    """Most partnerships the population's bandwidth could ever hold at once (pool size)."""
+    slots = np.floor(orgs.bandwidth / partnership_cost).sum()
+    return int(slots // 2) + 1
+
+
+def build_world(p: Params, rng: np.random.Generator, country_start: np.ndarray,
+                sector_start: np.ndarray, goal_matrix: np.ndarray) -> World:
+    """Countries' initial pressure, priorities and empty outcome accounts."""
+    c = p.n_countries
+    priority = np.zeros((c, N_GOALS), np.int64)
+    for k in range(c):
+        priority[k, rng.permutation(N_GOALS)[: p.n_priority_goals]] = 1
+    return World(
+        country_start=country_start, sector_start=sector_start,
+        pressure=np.clip(rng.normal(0.3, 0.1, (c, N_GOALS)), 0.0, 1.0), priority=priority,
+        event_goal=np.full(c, -1, np.int64), attendees=np.zeros(int(country_start[-1]), np.int64),
+        attendee_count=np.zeros(c, np.int64), aligned_pool=np.zeros(c),
+        investment=np.zeros((c, N_GOALS)), outcome_direct=np.zeros((c, N_GOALS)),
+        outcome_indirect=np.zeros((c, N_GOALS)), step_output=np.zeros((c, N_GOALS, 2)),
+        goal_matrix=goal_matrix, tally=np.zeros(N_TALLY), scratch=np.zeros(16, np.int64),
+    )
+
+
+def build_constants(p: Params, n_slots: int) -> Constants:
+    """Collect the parameters the compiled rules need, sector values as float arrays."""
+    sector_arrays = {name: np.asarray(getattr(p, name), dtype=np.float64) for name in
+                     ("bandwidth", "search_rate", "reservation", "patience",
+                      "commitment_months", "event_attendance")}
+    scalars = {name: getattr(p, name) for name in Constants._fields
+               if name not in sector_arrays and hasattr(p, name)}
+    return Constants(
+        n_slots=n_slots, ba_capacity=p.ba_staff * p.ba_smes_per_staff,
+        **sector_arrays, **scalars,
+    )
+
+
+__all__ = ["DONOR", "Orgs", "Platforms", "Partnerships", "World", "Constants"]
