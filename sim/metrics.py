@@ -21,11 +21,13 @@ from sim.state import (
     T_ACTIONS_USED,
     T_CONTACTS,
     T_CONTACTS_CROSS,
+    T_CONTACTS_REPEAT,
     T_DISBURSED,
     T_DISSOLVED_HEALTH,
     T_FORMED,
     T_FORMED_BROKERED,
     T_FORMED_EVENT,
+    T_FORMED_REPEAT,
     T_FORMED_SOLO,
     T_INVESTED,
     T_MEMBER_EXITS,
@@ -40,13 +42,13 @@ if TYPE_CHECKING:
 STEP_METRICS: tuple[str, ...] = (
     "active_partnerships", "formed", "dissolved",
     *(f"dissolved_{cause}" for cause in END_CAUSES),
-    "member_exits", "formed_solo", "formed_brokered", "formed_event",
+    "member_exits", "formed_solo", "formed_brokered", "formed_event", "formed_repeat",
     *(f"{sector}_participation" for sector in SECTORS),
     "cross_sector_share", "transformational_share", "mean_health",
     "mean_skill", *(f"skill_{sector}" for sector in SECTORS),
     "goal_coverage", "outcome_direct", "outcome_indirect",
     "platform_utilisation", "platform_membership", "sme_platform_membership", "trained",
-    "contacts", "cross_sector_contacts", "search_cost",
+    "contacts", "cross_sector_contacts", "repeat_contacts", "search_cost",
     "donor_disbursed", "investment_attracted", "participation_gini",
 )
 _INDEX = {name: k for k, name in enumerate(STEP_METRICS)}
@@ -118,6 +120,7 @@ def compute_step_metrics(O, PL, PS, W, out: np.ndarray) -> None:
     out[8] = t[T_FORMED_SOLO]
     out[9] = t[T_FORMED_BROKERED]
     out[10] = t[T_FORMED_EVENT]
+    out[11] = t[T_FORMED_REPEAT]
     for s in range(N_SECTORS):
         if n_sector[s] > 0:
             out[_I_PARTICIPATION + s] = active_sector[s] / n_sector[s]
@@ -138,10 +141,11 @@ def compute_step_metrics(O, PL, PS, W, out: np.ndarray) -> None:
     out[j + 6] = t[T_TRAINED]
     out[j + 7] = t[T_CONTACTS]
     out[j + 8] = t[T_CONTACTS_CROSS]
-    out[j + 9] = t[T_SEARCH_COST]
-    out[j + 10] = t[T_DISBURSED]
-    out[j + 11] = t[T_INVESTED]
-    out[j + 12] = gini(O.n_joined.astype(np.float64))
+    out[j + 9] = t[T_CONTACTS_REPEAT]
+    out[j + 10] = t[T_SEARCH_COST]
+    out[j + 11] = t[T_DISBURSED]
+    out[j + 12] = t[T_INVESTED]
+    out[j + 13] = gini(O.n_joined.astype(np.float64))
 
 
 def read_step_metric(model: PartnershipModel, name: str) -> float:

@@ -89,11 +89,11 @@ class Params:
         "Mean number of the 17 goals an organisation cares about.",
         "Guess; governments span many goals, SMEs one or two.", 1.0, 17.0)
     search_rate: tuple[float, ...] = _sector(
-        (0.02, 0.3, 0.25, 0.2, 0.15, 0.1, 0.2),
+        (0.01, 0.3, 0.25, 0.2, 0.15, 0.1, 0.2),
         "Monthly probability that an organisation with spare bandwidth looks for a partner.",
         "Guess; SMEs engage mostly under community pressure.", 0.0, 1.0)
     reservation: tuple[float, ...] = _sector(
-        (0.45, 0.35, 0.25, 0.3, 0.3, 0.3, 0.25),
+        (0.65, 0.55, 0.45, 0.5, 0.5, 0.5, 0.45),
         "Minimum expected payoff for an organisation to join a partnership.",
         "Guess; SMEs demand a clear return for scarce bandwidth.", -10.0, 10.0)
     patience: tuple[float, ...] = _sector(
@@ -108,7 +108,7 @@ class Params:
         (0.05, 0.6, 0.2, 0.3, 0.4, 0.5, 0.3),
         "Probability that an organisation attends a country's conference or trade show.",
         "Guess; companies attend sector conferences anyway.", 0.0, 1.0)
-    pressure_sensitivity: float = _p(0.15, "Extra SME search probability per unit of community "
+    pressure_sensitivity: float = _p(0.1, "Extra SME search probability per unit of community "
                                      "pressure on its goal.", "SMEs engage 'because of the "
                                      "pressure they get from the local communities'.",
                                      lo=0.0, hi=1.0)
@@ -195,14 +195,14 @@ class Params:
                          lo=0.0, hi=10.0)
     w_broker: float = _p(0.3, "Payoff bonus per unit of a broker's goal expertise.", "Guess.",
                          lo=0.0, hi=10.0)
-    payoff_noise: float = _p(0.3, "Width of the uniform noise on each member's payoff.", "Guess.",
+    payoff_noise: float = _p(0.4, "Width of the uniform noise on each member's payoff.", "Guess.",
                              lo=0.0, hi=10.0)
     solo_search_cost: float = _p(0.1, "Bandwidth-months one solo search contact costs (events "
                                  "cost nothing extra).", "Searching alone is 'slow, costly'.",
                                  lo=0.0, hi=100.0)
     repeat_search_rate: float = _p(0.3, "Probability that a solo search turns to a previous "
                                    "partner.", "Guess.", lo=0.0, hi=1.0)
-    satisfaction_ratio: float = _p(0.5, "Share of its reservation payoff a member must get each "
+    satisfaction_ratio: float = _p(0.35, "Share of its reservation payoff a member must get each "
                                    "month from the partnership's output for its own objectives "
                                    "to count as met.", "Guess.", lo=0.0, hi=10.0)
     local_trust_bonus: float = _p(0.15, "Payoff bonus for an introduction made by a platform "
@@ -210,13 +210,16 @@ class Params:
                                   "through one).", "Local presence builds trust; a distant "
                                   "global platform lacks it.", lo=0.0, hi=10.0)
     # --- operation (process 5) --------------------------------------------------------
-    output_scale: float = _p(1.0, "Scale of a partnership's monthly output on its focal goal.",
+    output_scale: float = _p(1.6, "Scale of a partnership's monthly output on its focal goal.",
                              "Arbitrary unit of outcome.", lo=0.0, hi=1e6)
-    running_cost: float = _p(0.1, "Monthly running cost per member, paid from pooled funds.",
+    running_cost: float = _p(0.04, "Monthly running cost per member, paid from pooled funds.",
                              "Guess.", lo=0.0, hi=1e6)
-    health_gain: float = _p(0.04, "Monthly health change per unit of (skill + trust) above "
-                            "friction.", "Guess.", lo=0.0, hi=1.0)
-    friction: float = _p(0.05, "Monthly health loss per unit of cultural distance.", "Guess.",
+    resource_half_months: float = _p(12.0, "Months of running costs in pooled funds at which "
+                                     "funds give half their full boost to output.", "Guess.",
+                                     lo=0.01, hi=1e4)
+    health_gain: float = _p(0.04, "Monthly health change per unit of members' mean skill plus "
+                            "country trust above 1.", "Guess.", lo=0.0, hi=1.0)
+    friction: float = _p(0.035, "Monthly health loss per unit of cultural distance.", "Guess.",
                          lo=0.0, hi=1.0)
     skill_softening: float = _p(0.7, "How far members' skill offsets cultural friction (0..1).",
                                 "'Relationship building ... hard if cultural barriers exist'.",
@@ -231,7 +234,7 @@ class Params:
     skill_decay: float = _p(0.005, "Monthly relative skill loss when idle.", "Guess.",
                             lo=0.0, hi=1.0)
     # --- dissolution (process 7) ------------------------------------------------------
-    health_floor: float = _p(0.2, "Health below which a partnership breaks down.", "Guess.",
+    health_floor: float = _p(0.15, "Health below which a partnership breaks down.", "Guess.",
                              lo=0.0, hi=1.0)
     objective_months: float = _p(48.0, "Mean months of full output needed to reach a "
                                  "partnership's objective.", "Alliances last several years.",
@@ -262,6 +265,13 @@ class Params:
 PARAM_FIELDS: dict[str, dataclasses.Field] = {f.name: f for f in dataclasses.fields(Params)}
 
 
+def _fmt(x: float | None) -> str:
+    """Show a bound compactly: whole numbers without a decimal point."""
+    if x is None:
+        return "any"
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
 def _check_number(key: str, value: Any, meta: dict, expect_int: bool) -> float:
     """Check one number's type, finiteness and range; return it."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) and not _is_np_number(value):
@@ -272,7 +282,7 @@ def _check_number(key: str, value: Any, meta: dict, expect_int: bool) -> float:
         raise ValueError(f"{key}={value!r}: must be finite")
     lo, hi = meta["lo"], meta["hi"]
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ValueError(f"{key}={value!r}: allowed range is {lo}..{hi}")
+        raise ValueError(f"{key}={value!r}: allowed range is {_fmt(lo)}..{_fmt(hi)}")
     return value
 
 
@@ -348,7 +358,7 @@ def parameter_table() -> list[dict[str, Any]]:
         elif isinstance(f.default, bool):
             allowed = "true / false"
         elif m["lo"] is not None:
-            allowed = f"{m['lo']:g}..{m['hi']:g}"
+            allowed = f"{_fmt(m['lo'])}..{_fmt(m['hi'])}"
         else:
             allowed = "path or none"
         rows.append({"name": f.name, "meaning": m["doc"], "default": f.default,

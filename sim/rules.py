@@ -25,12 +25,14 @@ from sim.state import (
     T_ACTIONS_USED,
     T_CONTACTS,
     T_CONTACTS_CROSS,
+    T_CONTACTS_REPEAT,
     T_DISBURSED,
     T_DISSOLVED_HEALTH,
     T_ENDED,
     T_FORMED,
     T_FORMED_BROKERED,
     T_FORMED_EVENT,
+    T_FORMED_REPEAT,
     T_FORMED_SOLO,
     T_INVESTED,
     T_MEMBER_EXITS,
@@ -199,7 +201,6 @@ def update_context(O, PL, W, K, rng) -> None:
             W.aligned_pool[O.country[i]] += K.donor_alignment * income
             income *= 1.0 - K.donor_alignment
         O.resources[i] = min(O.resources[i] + income, O.income[i] * K.resource_cap_months)
-    W.tally[T_ACTIONS_AVAILABLE] = PL.staff.sum() * K.actions_per_staff
 
 
 # --- 2. platform membership (organisation) ---------------------------------------------------
@@ -295,6 +296,7 @@ def try_form(O, PS, W, K, n: int, g: int, broker: int, expertise: float, local: 
             + K.w_trust * K.trust + K.w_broker * expertise - K.w_culture * distance)
     if local:
         base += K.local_trust_bonus
+    repeat = False
     for a in range(n):
         i = members[a]
         payoff = base + K.payoff_noise * (rng.random() - 0.5)
@@ -303,6 +305,7 @@ def try_form(O, PS, W, K, n: int, g: int, broker: int, expertise: float, local: 
         for b in range(n):
             if b != a and remembers(O, i, members[b]):
                 payoff += K.w_repeat
+                repeat = True
                 break
         if payoff < K.reservation[O.sector[i]]:
             return -1
@@ -336,6 +339,8 @@ def try_form(O, PS, W, K, n: int, g: int, broker: int, expertise: float, local: 
     PS.start[k] = step
     W.tally[T_NEXT_SERIAL] += 1
     W.tally[T_FORMED] += 1
+    if repeat:
+        W.tally[T_FORMED_REPEAT] += 1
     if broker == SOLO:
         W.tally[T_FORMED_SOLO] += 1
     elif broker == EVENT:
@@ -347,10 +352,13 @@ def try_form(O, PS, W, K, n: int, g: int, broker: int, expertise: float, local: 
 
 @jit
 def count_contact(O, W, i: int, j: int) -> None:
-    """Tally one contact between `i` and `j`, noting whether it crosses sectors."""
+    """Tally one contact between `i` and `j`, noting whether it crosses sectors and whether
+    `j` is one of `i`'s previous good partners."""
     W.tally[T_CONTACTS] += 1
     if O.sector[i] != O.sector[j]:
         W.tally[T_CONTACTS_CROSS] += 1
+    if remembers(O, i, j):
+        W.tally[T_CONTACTS_REPEAT] += 1
 
 
 # --- 3. search alone and at events (organisation) ---------------------------------------------
@@ -416,6 +424,7 @@ def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
     n_actions = int(actions)
     if rng.random() < actions - n_actions:
         n_actions += 1
+    W.tally[T_ACTIONS_AVAILABLE] += n_actions
     for _ in range(n_actions):
         q = p if PL.takes_members[p] == 1 else rng.integers(0, W.pressure.shape[0])
         count = PL.member_count[q]
@@ -506,23 +515,31 @@ def operate_partnership(k: int, O, PS, W, K, rng) -> None:
         amount = grant(PS, W, K, k, W.investment[c, g])
         W.investment[c, g] -= amount
         W.tally[T_DISBURSED] -= amount  # collective-action money is not donor money
+    # Members share the running costs in proportion to their resources (sharing risk);
+    # what they cannot pay between them comes out of the pooled funds.
+    cost = K.running_cost * n
+    wealth = 0.0
     for a in range(n):
-        # Each member pays its share of running costs from its own resources when it can;
-        # the pooled funds cover the rest.
-        i = members[a]
-        paid = min(max(O.resources[i], 0.0), K.running_cost)
-        O.resources[i] -= paid
-        PS.funds[k] -= K.running_cost - paid
+        wealth += max(O.resources[members[a]], 0.0)
+    paid = min(wealth, cost)
+    if wealth > 0.0:
+        for a in range(n):
+            i = members[a]
+            O.resources[i] -= paid * max(O.resources[i], 0.0) / wealth
+    PS.funds[k] -= cost - paid
 
     skill, distinct, distance = group_stats(O, members, n)
     output = 0.0
     if PS.funds[k] >= 0.0:
+        # Pooled funds raise output with diminishing returns: half the full resource effect
+        # at `resource_half_months` of the partnership's running costs.
+        funded = PS.funds[k] / (PS.funds[k] + cost * K.resource_half_months + 1e-12)
         output = (K.output_scale * (0.5 + 0.5 * complementarity(distinct, n))
-                  * (0.5 + skill) * PS.health[k])
+                  * (0.5 + skill) * PS.health[k] * (0.5 + 0.5 * funded))
     PS.output[k] += output
     W.step_output[c, g, PS.kind[k]] += output
 
-    change = (K.health_gain * (skill + K.trust - 0.5)
+    change = (K.health_gain * (skill + K.trust - 1.0)
               - K.friction * distance * (1.0 - K.skill_softening * skill))
     if rng.random() < K.fragility:
         change -= K.shock_size

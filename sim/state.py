@@ -37,7 +37,7 @@ SECTOR_CULTURE = np.array([0.25, 0.95, 0.0, 0.7, 0.55, 0.35, 0.15])
 (T_FORMED, T_DISSOLVED_HEALTH, T_DISSOLVED_UNMET, T_DISSOLVED_FUNDING, T_DISSOLVED_OBJECTIVE,
  T_DISBURSED, T_INVESTED, T_ACTIONS_USED, T_ACTIONS_AVAILABLE, T_CONTACTS, T_CONTACTS_CROSS,
  T_SEARCH_COST, T_FORMED_SOLO, T_FORMED_BROKERED, T_FORMED_EVENT, T_MEMBER_EXITS, T_TRAINED,
- T_ENDED, T_NEXT_SERIAL, N_TALLY) = range(20)
+ T_FORMED_REPEAT, T_CONTACTS_REPEAT, T_ENDED, T_NEXT_SERIAL, N_TALLY) = range(22)
 # Every tally is reset at the start of a step except T_NEXT_SERIAL, the running number.
 
 
@@ -178,6 +178,7 @@ class Constants(NamedTuple):
     solo_search_cost: float
     output_scale: float
     running_cost: float
+    resource_half_months: float
     health_gain: float
     friction: float
     skill_softening: float
