@@ -163,7 +163,10 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
 
     `failed_share` is the share of ended partnerships that ended in failure (health
     breakdown or a member's objectives unmet); `failed_or_dormant_share` adds those whose
-    funding ran out. Lifetimes are in months (steps) and count ended partnerships only.
+    funding ran out. Lifetimes are in months (steps) and count ended partnerships only
+    (biased low in short runs, where long-lived partnerships are still active).
+    `cost_per_partnership` is platform staff-months per partnership a platform helped to
+    form (NaN when none did, as under the `none` design).
     """
     series = model.datacollector.get_model_vars_dataframe()
     history = model.partnership_history()
@@ -178,6 +181,7 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
     disbursed = float(series["donor_disbursed"].sum()) if len(series) else 0.0
     direct = float(series["outcome_direct"].iloc[-1]) if len(series) else 0.0
     staff_months = p.platform_budget * model.steps
+    brokered = int(series["formed_brokered"].sum()) if len(series) else 0
     row: dict[str, Any] = {
         "platform_design": p.platform_design,
         "platform_budget": p.platform_budget,
@@ -206,7 +210,7 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
         "outcome_indirect": float(series["outcome_indirect"].iloc[-1]) if len(series) else 0.0,
         "platform_utilisation": float(series["platform_utilisation"].mean())
         if len(series) else 0.0,
-        "cost_per_partnership": staff_months / formed if formed else float("nan"),
+        "cost_per_partnership": staff_months / brokered if brokered else float("nan"),
         "donor_disbursed": disbursed,
         "donor_leverage": direct / disbursed if disbursed > 0 else float("nan"),
         "investment_attracted": float(series["investment_attracted"].sum())
@@ -219,3 +223,31 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
 
 __all__ = ["STEP_METRICS", "N_GOALS", "compute_step_metrics", "read_step_metric",
            "model_reporters", "run_summary"]
+
+
+def partnership_network(model: PartnershipModel, window: int | None = None):
+    """Alliance network: organisations linked when they were partners in a partnership
+    active at some time in the last `window` months (None: the whole run so far)."""
+    import networkx as nx
+
+    ps = model.state.partnerships
+    groups = [ps.members[k, :ps.n_members[k]].tolist() for k in np.flatnonzero(ps.active)]
+    history = model.partnership_history()
+    if window is not None:
+        history = history[history["end_step"] > model.steps - window]
+    member_columns = [c for c in history.columns if c.startswith("member_")]
+    for row in history[member_columns].to_numpy():
+        groups.append([int(i) for i in row if i >= 0])
+    graph = nx.Graph()
+    for members in groups:
+        graph.add_nodes_from(members)
+        graph.add_edges_from((a, b) for n, a in enumerate(members) for b in members[n + 1:])
+    return graph
+
+
+def component_sizes(model: PartnershipModel, window: int | None = None) -> list[int]:
+    """Sizes of the alliance network's connected components, largest first."""
+    import networkx as nx
+
+    graph = partnership_network(model, window)
+    return sorted((len(c) for c in nx.connected_components(graph)), reverse=True)

@@ -31,6 +31,7 @@ from sim.state import (
 )
 
 HISTORY_COLUMNS = ("serial", "age", "end_cause", "kind", "broker", "goal", "size", "end_step")
+# The history table also has one column per member position: member_0, member_1, ...
 
 
 class ModelState(NamedTuple):
@@ -107,7 +108,7 @@ class PartnershipModel(mesa.Model):
             self._history_chunks.append(np.stack([
                 ps.ended_serial[:n], ps.ended_age[:n], ps.ended_cause[:n], ps.ended_kind[:n],
                 ps.ended_broker[:n], ps.ended_goal[:n], ps.ended_size[:n],
-                np.full(n, self.steps, np.int64)], axis=1))
+                np.full(n, self.steps, np.int64), *ps.ended_members[:n].T], axis=1))
 
     # --- views ---
     @property
@@ -133,13 +134,16 @@ class PartnershipModel(mesa.Model):
         return [Partnership(self, int(k)) for k in active]
 
     def partnership_history(self) -> pd.DataFrame:
-        """One row per ended partnership: serial, age (months), end cause, kind, broker,
-        focal goal (1..17), size and the step it ended."""
+        """One row per ended partnership: serial, age (months), end cause, kind, broker
+        (platform row, -1 solo, -2 event), focal goal (1..17), size, the step it ended and
+        its members' rows (`member_0`...; -1 where the position was empty)."""
+        columns = [*HISTORY_COLUMNS,
+                   *(f"member_{a}" for a in range(self.params.max_members))]
         if not self._history_chunks:
-            return pd.DataFrame({c: pd.Series(dtype="int64") for c in HISTORY_COLUMNS}
+            return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns}
                                 ).astype({"end_cause": "object", "kind": "object"})
         table = np.concatenate(self._history_chunks)
-        frame = pd.DataFrame(table, columns=list(HISTORY_COLUMNS))
+        frame = pd.DataFrame(table, columns=columns)
         frame["end_cause"] = np.asarray(END_CAUSES, dtype=object)[frame["end_cause"]]
         frame["kind"] = np.asarray(PARTNERSHIP_KINDS, dtype=object)[frame["kind"]]
         frame["goal"] += 1

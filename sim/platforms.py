@@ -74,6 +74,10 @@ def build_platforms(p: Params, n_total: int, orgs_per_country: int) -> Platforms
     if feeders.any():
         service[level == NATIONAL] += actions[feeders].sum() * (1.0 - p.coordination_cost) / p.n_countries
 
+    national_rows = np.flatnonzero(level == NATIONAL)
+    assert np.array_equal(national_rows, np.arange(national_rows.size)), \
+        "national platforms must occupy rows 0..n_countries-1 (rules.platform_act relies on it)"
+
     capacity = np.where(takes == 1, np.where(level == NATIONAL, orgs_per_country, n_total), 0)
     start = np.concatenate([[0], np.cumsum(capacity)[:-1]]).astype(np.int64)
 

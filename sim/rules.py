@@ -46,7 +46,7 @@ from sim.state import (
 # End causes, as indices into sim.params.END_CAUSES.
 HEALTH, UNMET, FUNDING, OBJECTIVE = 0, 1, 2, 3
 RESTING_PRESSURE = 0.3  # community pressure reverts to this level
-SUCCESS_AGE = 12  # a partnership this old counts as a good experience for its members
+SUCCESS_AGE = 12  # a funded partnership this old counts as a good experience for its members
 IRRELEVANT_GOAL_BENEFIT = 0.5  # share of output a member values when the goal is not its own
 
 # --- small helpers -------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def try_form(O, PS, W, K, n: int, g: int, broker: int, expertise: float, local: 
                 payoff += K.w_repeat
                 repeat = True
                 break
-        if payoff < K.reservation[O.sector[i]]:
+        if payoff <= K.reservation[O.sector[i]]:
             return -1
 
     PS.free_top[0] -= 1
@@ -368,7 +368,7 @@ def seek_partners(i: int, O, PS, W, K, step: int, rng) -> None:
     """Process 3: organisation `i` searches alone (now and then) and meets people at events.
 
     A solo search finds one contact (a previous partner or someone random in the country) and
-    costs bandwidth-time; a partnering session at a conference the organisation attends
+    needs `solo_search_cost` of bandwidth beyond the partnership itself; a partnering session at a conference the organisation attends
     anyway gives contacts at no extra cost, on the event's theme goal.
     """
     if spare(O, i) < K.partnership_cost:
@@ -378,7 +378,7 @@ def seek_partners(i: int, O, PS, W, K, step: int, rng) -> None:
     rate = K.search_rate[O.sector[i]]
     if O.sector[i] == SME:
         rate += K.pressure_sensitivity * W.pressure[c, g]
-    if rng.random() < rate:
+    if rng.random() < rate and spare(O, i) >= K.partnership_cost + K.solo_search_cost:
         known = 0
         while known < MEMORY and O.memory[i, known] >= 0:
             known += 1
@@ -426,12 +426,20 @@ def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
         n_actions += 1
     W.tally[T_ACTIONS_AVAILABLE] += n_actions
     for _ in range(n_actions):
+        # A hybrid lead works through the national platform of a random country (national
+        # platforms occupy rows 0..n_countries-1; see platforms.build_platforms).
         q = p if PL.takes_members[p] == 1 else rng.integers(0, W.pressure.shape[0])
         count = PL.member_count[q]
         if count == 0:
             continue
         start = PL.member_start[q]
         m = PL.members[start + rng.integers(0, count)]
+        if PL.goal[p] >= 0:
+            # A goal lead looks for a member who cares about its goal (a few tries).
+            for _ in range(K.broker_candidates):
+                if has_goal(O.goals[m], PL.goal[p]):
+                    break
+                m = PL.members[start + rng.integers(0, count)]
         PL.actions_used[p] += 1
         W.tally[T_ACTIONS_USED] += 1
         g = PL.goal[p] if PL.goal[p] >= 0 else random_goal(O.goals[m], rng)
@@ -578,7 +586,8 @@ def release_member(O, K, i: int) -> None:
 def end_partnership(k: int, cause: int, O, PS, W, K) -> None:
     """End partnership `k` with `cause`: free its members and record it."""
     n = PS.n_members[k]
-    good = cause == OBJECTIVE or PS.age[k] >= SUCCESS_AGE
+    # Trust comes from past success: an objective reached, or a funded run of a year or more.
+    good = cause == OBJECTIVE or (cause == FUNDING and PS.age[k] >= SUCCESS_AGE)
     for a in range(n):
         i = PS.members[k, a]
         release_member(O, K, i)
@@ -586,6 +595,7 @@ def end_partnership(k: int, cause: int, O, PS, W, K) -> None:
             for b in range(n):
                 if b != a:
                     remember(O, i, PS.members[k, b])
+    # At most every slot ends once per step, so the per-step record never overflows.
     e = int(W.tally[T_ENDED])
     PS.ended_serial[e] = PS.serial[k]
     PS.ended_age[e] = PS.age[k]
@@ -594,6 +604,7 @@ def end_partnership(k: int, cause: int, O, PS, W, K) -> None:
     PS.ended_broker[e] = PS.broker[k]
     PS.ended_goal[e] = PS.goal[k]
     PS.ended_size[e] = n
+    PS.ended_members[e, :] = PS.members[k, :]
     W.tally[T_ENDED] += 1
     W.tally[T_DISSOLVED_HEALTH + cause] += 1
     PS.active[k] = 0

@@ -30,7 +30,8 @@ NATIONAL, GLOBAL = 0, 1
 PLATFORM_LEVELS = ("national", "global")
 ALL_GOALS = -1
 
-# Sector centres on the cultural axis (0..1); scaled by the country's cultural distance.
+# Sector centres on the cultural axis (0..1). An organisation's position is its sector's
+# centre plus N(0, 0.1) noise, times the country's cultural distance (not clipped).
 SECTOR_CULTURE = np.array([0.25, 0.95, 0.0, 0.7, 0.55, 0.35, 0.15])
 
 # Per-step tallies: counters the rules increment during a step (reset at its start).
@@ -110,6 +111,7 @@ class Partnerships(NamedTuple):
     ended_broker: np.ndarray  # int64
     ended_goal: np.ndarray    # int64
     ended_size: np.ndarray    # int64
+    ended_members: np.ndarray  # int64 [capacity, max_members], -1 empty
 
 
 class World(NamedTuple):
@@ -281,6 +283,7 @@ def build_partnerships(capacity: int, max_members: int) -> Partnerships:
         free_top=np.array([capacity], np.int64),
         ended_serial=z_i(), ended_age=z_i(), ended_cause=z_i(), ended_kind=z_i(),
         ended_broker=z_i(), ended_goal=z_i(), ended_size=z_i(),
+        ended_members=np.full((capacity, max_members), -1, np.int64),
     )
 
 
