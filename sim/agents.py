@@ -247,7 +247,8 @@ class Platform(mesa.Agent):
 
     def __repr__(self) -> str:
         return (f"Platform(row={self.row}, level={self.level}, goal_scope={self.goal_scope}, "
-                f"staff={self.staff:.2f}, members={self.model.state.platforms.member_count[self.row]})")
+                f"staff={self.staff:.2f}, "
+                f"members={self.model.state.platforms.member_count[self.row]})")
 
 
 class Partnership:

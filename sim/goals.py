@@ -31,7 +31,8 @@ def _read_matrix(path: Path, key: str) -> np.ndarray:
     try:
         matrix = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
     except OSError as err:
-        raise ValueError(f"{key}={str(path)!r}: cannot read the file ({err.strerror or err})") from err
+        raise ValueError(
+            f"{key}={str(path)!r}: cannot read the file ({err.strerror or err})") from err
     except ValueError as err:
         raise ValueError(f"{key}={str(path)!r}: not a CSV of numbers with a header row "
                          f"({err})") from err

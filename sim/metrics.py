@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.goals import N_GOALS
-from sim.params import END_CAUSES, FAILURE_CAUSES, N_SECTORS, SECTORS
 from sim.jit import jit
+from sim.params import END_CAUSES, FAILURE_CAUSES, N_SECTORS, SECTORS
 from sim.state import (
     T_ACTIONS_AVAILABLE,
     T_ACTIONS_USED,

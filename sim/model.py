@@ -1,13 +1,13 @@
-"""PartnershipModel: parameters in, state arrays and Mesa agents built, `step()` runs the schedule."""
+"""PartnershipModel: parameters in, state arrays and agents built; `step()` runs the schedule."""
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
 import mesa
-from mesa.agentset import AgentSet
 import numpy as np
 import pandas as pd
+from mesa.agentset import AgentSet
 
 from sim.agents import ORGANISATION_CLASSES, Organisation, Partnership, Platform
 from sim.engines import ENGINES

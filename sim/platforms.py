@@ -72,7 +72,8 @@ def build_platforms(p: Params, n_total: int, orgs_per_country: int) -> Platforms
     service = np.where(takes == 1, actions, 0.0)
     feeders = (level == GLOBAL) & (takes == 0)
     if feeders.any():
-        service[level == NATIONAL] += actions[feeders].sum() * (1.0 - p.coordination_cost) / p.n_countries
+        fed = actions[feeders].sum() * (1.0 - p.coordination_cost) / p.n_countries
+        service[level == NATIONAL] += fed
 
     national_rows = np.flatnonzero(level == NATIONAL)
     assert np.array_equal(national_rows, np.arange(national_rows.size)), \
@@ -93,7 +94,8 @@ def build_platforms(p: Params, n_total: int, orgs_per_country: int) -> Platforms
     return Platforms(
         level=level, goal=goal, country=country, staff=staff, expertise=expertise,
         takes_members=takes, member_start=start, member_count=np.zeros(n, np.int64),
-        members=np.full(int(capacity.sum()), -1, np.int64), service=service, actions_used=np.zeros(n),
+        members=np.full(int(capacity.sum()), -1, np.int64), service=service,
+        actions_used=np.zeros(n),
         brokered=np.zeros(n, np.int64), slot_base=np.array(slot_base, np.int64),
         slot_national=np.array(slot_national, np.int64), slot_goal=np.array(slot_goal, np.int64),
     )

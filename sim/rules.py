@@ -12,6 +12,7 @@ Argument names: O organisations, PL platforms, PS partnerships, W world, K const
 from __future__ import annotations
 
 import numpy as np
+
 from sim.goals import N_GOALS
 from sim.jit import jit
 from sim.params import BUSINESS_ASSOCIATION, DONOR, GOVERNMENT, MULTINATIONAL, SME
@@ -134,7 +135,7 @@ def complementarity(distinct: int, n: int) -> float:
 
 @jit
 def add_member(O, PL, i: int, s: int, p: int, via_association: bool, overhead: float) -> None:
-    """Enrol `i` in platform `p` through slot `s`, paying `overhead` bandwidth unless represented."""
+    """Enrol `i` in platform `p` through slot `s`; pays `overhead` unless represented."""
     pos = PL.member_count[p]
     PL.members[PL.member_start[p] + pos] = i
     PL.member_count[p] = pos + 1
@@ -368,8 +369,9 @@ def seek_partners(i: int, O, PS, W, K, step: int, rng) -> None:
     """Process 3: organisation `i` searches alone (now and then) and meets people at events.
 
     A solo search finds one contact (a previous partner or someone random in the country) and
-    needs `solo_search_cost` of bandwidth beyond the partnership itself; a partnering session at a conference the organisation attends
-    anyway gives contacts at no extra cost, on the event's theme goal.
+    needs `solo_search_cost` of bandwidth beyond the partnership itself; a partnering session
+    at a conference the organisation attends anyway gives contacts at no extra cost, on the
+    event's theme goal.
     """
     if spare(O, i) < K.partnership_cost:
         return
@@ -408,7 +410,7 @@ def seek_partners(i: int, O, PS, W, K, step: int, rng) -> None:
             try_form(O, PS, W, K, 2, theme, EVENT, 0.0, False, step, rng)
 
 
-# --- 3/4/6. platform actions: brokering, convening, capacity building (platform) -------------------
+# --- 3/4/6. platform actions: brokering, convening, capacity building (platform)
 
 @jit
 def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
@@ -562,18 +564,18 @@ def operate_partnership(k: int, O, PS, W, K, rng) -> None:
             PS.unmet[k, a] = 0
 
 
-# --- 6. learning (organisation) --------------------------------------------------------------------
+# --- 6. learning (organisation)
 
 @jit
 def learn(i: int, O, K) -> None:
-    """Process 6: skill grows by doing (per active partnership, up to three) and decays when idle."""
+    """Process 6: skill grows by doing (per active partnership, up to three), decays when idle."""
     if O.n_active[i] > 0:
         O.skill[i] += K.learning_rate * min(O.n_active[i], 3) * (1.0 - O.skill[i])
     else:
         O.skill[i] -= K.skill_decay * O.skill[i]
 
 
-# --- 7. dissolution (partnership) ---------------------------------------------------------------------
+# --- 7. dissolution (partnership)
 
 @jit
 def release_member(O, K, i: int) -> None:
@@ -648,7 +650,7 @@ def review_partnership(k: int, O, PS, W, K) -> None:
             PS.kind[k] = VALUE_CHAIN
 
 
-# --- 8. outcomes, spillovers and collective action (world) -------------------------------------------
+# --- 8. outcomes, spillovers and collective action (world)
 
 @jit
 def spread_outcomes(W, K) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import SEEDS, mean_of, run, series_mean, summaries
+
 from sim.params import MULTINATIONAL, SME
 
 
@@ -197,7 +197,7 @@ def test_skill_grows_by_doing_and_decays_when_idle() -> None:
     assert table["mean_skill"].iloc[-1] < 0.3 * table["mean_skill"].iloc[0]
 
 
-# --- 7. dissolution ----------------------------------------------------------------------------------
+# --- 7. dissolution
 
 def test_every_end_cause_occurs_and_is_recorded(default_runs) -> None:
     for cause in ("health", "unmet", "funding", "objective"):
@@ -229,7 +229,7 @@ def test_cultural_distance_raises_failure_and_skill_softens_it() -> None:
     assert failed[1.0] > failed[0.1] + 0.05, failed
 
 
-# --- 8. outcomes, spillovers, collective action ----------------------------------------------------
+# --- 8. outcomes, spillovers, collective action
 
 def test_spillovers_carry_indirect_effects() -> None:
     none = series_mean(40, "outcome_indirect", spillover_transformational=0.0,
@@ -248,7 +248,7 @@ def test_collective_action_attracts_investment_that_raises_outcomes() -> None:
     assert mean_of(on, "outcome_direct") > 1.05 * mean_of(off, "outcome_direct")
 
 
-# --- patterns the model should reproduce -----------------------------------------------------------
+# --- patterns the model should reproduce
 
 def test_without_platforms_smes_take_part_far_less_than_multinationals() -> None:
     rows = summaries(platform_design="none")

@@ -1,4 +1,4 @@
-"""Parameter validation: every bad value gets a clear message naming key, value and what is allowed."""
+"""Parameter validation: each bad value gets a message naming key, value and what is allowed."""
 
 from __future__ import annotations
 
