@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.params import MULTINATIONAL
+
 if TYPE_CHECKING:
     from sim.model import PartnershipModel
 
@@ -49,6 +51,9 @@ def invariant_violations(model: PartnershipModel) -> list[str]:
         if np.unique(members).size != n or np.any(members < 0):
             found.append(f"partnership slot {k} has repeated or missing members {members}")
         counts[members] += 1
+        local = o.sector[members] != MULTINATIONAL
+        if np.any(o.country[members][local] != ps.country[k]):
+            found.append(f"partnership slot {k} has a non-multinational from another country")
     if not np.array_equal(counts, o.n_active):
         found.append("organisations' active-partnership counts disagree with partnerships")
     if ps.free_top[0] + active.size != ps.active.shape[0]:

@@ -158,13 +158,30 @@ def model_reporters() -> dict[str, partial]:
     return {name: partial(read_step_metric, name=name) for name in STEP_METRICS}
 
 
+def median_lifetime_km(ended_ages: np.ndarray, active_ages: np.ndarray) -> float:
+    """Kaplan-Meier median lifetime: ended partnerships are events, active ones censored.
+
+    Returns NaN when fewer than half are known to have ended by the longest observed age.
+    """
+    ages = np.concatenate([ended_ages, active_ages]).astype(np.float64)
+    ended = np.concatenate([np.ones(len(ended_ages)), np.zeros(len(active_ages))])
+    order = np.lexsort((1 - ended, ages))  # at equal ages, ends come before censoring
+    ages, ended = ages[order], ended[order]
+    at_risk = len(ages) - np.arange(len(ages))
+    survival = np.cumprod(np.where(ended == 1, 1.0 - 1.0 / at_risk, 1.0))
+    below = np.flatnonzero(survival <= 0.5)
+    return float(ages[below[0]]) if below.size else float("nan")
+
+
 def run_summary(model: PartnershipModel) -> dict[str, Any]:
     """Summarise a finished model in one row: formation, survival, participation, outcomes.
 
     `failed_share` is the share of ended partnerships that ended in failure (health
     breakdown or a member's objectives unmet); `failed_or_dormant_share` adds those whose
     funding ran out. Lifetimes are in months (steps) and count ended partnerships only
-    (biased low in short runs, where long-lived partnerships are still active).
+    (biased low in short runs, where long-lived partnerships are still active);
+    `median_lifetime_km` corrects for that with a Kaplan-Meier estimate that counts active
+    partnerships as censored at their current age.
     `cost_per_partnership` is platform staff-months per partnership a platform helped to
     form (NaN when none did, as under the `none` design).
     """
@@ -195,6 +212,9 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
         "partnerships_per_1000": 1000.0 * formed / n_total,
         "mean_lifetime": float(history["age"].mean()) if ended else float("nan"),
         "median_lifetime": float(history["age"].median()) if ended else float("nan"),
+        "median_lifetime_km": median_lifetime_km(
+            history["age"].to_numpy(),
+            model.state.partnerships.age[model.state.partnerships.active == 1]),
         "failed_share": failed / ended if ended else float("nan"),
         "failed_or_dormant_share": (failed + dormant) / ended if ended else float("nan"),
         **{f"ended_{c}_share": (int(causes.get(c, 0)) / ended if ended else float("nan"))

@@ -197,8 +197,8 @@ class Params:
                          lo=0.0, hi=10.0)
     payoff_noise: float = _p(0.4, "Width of the uniform noise on each member's payoff.", "Guess.",
                              lo=0.0, hi=10.0)
-    solo_search_cost: float = _p(0.1, "Bandwidth-months one solo search contact costs (events "
-                                 "cost nothing extra).", "Searching alone is 'slow, costly'.",
+    solo_search_cost: float = _p(0.1, "Spare bandwidth a solo search needs beyond the "
+                                 "partnership itself (events need none).", "Searching alone is 'slow, costly'.",
                                  lo=0.0, hi=100.0)
     repeat_search_rate: float = _p(0.3, "Probability that a solo search turns to a previous "
                                    "partner.", "Guess.", lo=0.0, hi=1.0)

@@ -142,3 +142,26 @@ def test_per_goal_design_has_seventeen_global_leads_at_equal_budget() -> None:
             assert {p.level for p in model.platform_agents} == {"global"}
     assert totals["national"] == pytest.approx(totals["per_goal"]) == pytest.approx(
         totals["hybrid"])
+
+
+def test_kaplan_meier_median_counts_active_partnerships_as_censored() -> None:
+    from sim.metrics import median_lifetime_km
+
+    assert median_lifetime_km(np.array([1, 2, 3, 4]), np.array([], np.int64)) == 2.0
+    # Survival 0.8 then 0.6: fewer than half are known to have ended, so no median yet.
+    assert np.isnan(median_lifetime_km(np.array([1, 2]), np.array([10, 10, 10])))
+    # Long-lived active partnerships push the median up compared with ended ones alone.
+    ended, active = np.array([2, 4, 6, 8]), np.array([9, 9, 9, 9])
+    assert median_lifetime_km(ended, active) > np.median(ended)
+
+
+def test_multinationals_partner_across_countries() -> None:
+    model = run(60, 0, n_countries=3, platform_design="per_goal")
+    o = model.state.orgs
+    crossing = 0
+    for p in model.partnerships:
+        rows = np.asarray(p.member_rows)
+        if len(set(o.country[rows])) > 1:
+            crossing += 1
+            assert (o.sector[rows] == 1).any()  # a multinational is what makes it possible
+    assert crossing > 0
