@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.goals import N_GOALS
 from sim.jit import jit
 from sim.params import END_CAUSES, FAILURE_CAUSES, N_SECTORS, SECTORS
 from sim.state import (
@@ -241,8 +240,8 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
     return row
 
 
-__all__ = ["STEP_METRICS", "N_GOALS", "compute_step_metrics", "read_step_metric",
-           "model_reporters", "run_summary"]
+__all__ = ["STEP_METRICS", "compute_step_metrics", "read_step_metric", "model_reporters",
+           "run_summary", "median_lifetime_km", "partnership_network", "component_sizes"]
 
 
 def partnership_network(model: PartnershipModel, window: int | None = None):

@@ -198,8 +198,8 @@ class Params:
     payoff_noise: float = _p(0.4, "Width of the uniform noise on each member's payoff.", "Guess.",
                              lo=0.0, hi=10.0)
     solo_search_cost: float = _p(0.1, "Spare bandwidth a solo search needs beyond the "
-                                 "partnership itself (events need none).", "Searching alone is 'slow, costly'.",
-                                 lo=0.0, hi=100.0)
+                                 "partnership itself (events need none).",
+                                 "Searching alone is 'slow, costly'.", lo=0.0, hi=100.0)
     repeat_search_rate: float = _p(0.3, "Probability that a solo search turns to a previous "
                                    "partner.", "Guess.", lo=0.0, hi=1.0)
     satisfaction_ratio: float = _p(0.35, "Share of its reservation payoff a member must get each "
@@ -256,10 +256,6 @@ class Params:
     # --- engine ---------------------------------------------------------------------
     engine: str = _p("numba", "Which driver runs the rules: compiled loop or Mesa agent loop.",
                      "numba for speed, mesa for debugging and custom agents.", choices=ENGINES)
-
-    def sector_value(self, name: str, sector: int) -> float:
-        """Return a sector-indexed parameter's value for one sector."""
-        return float(getattr(self, name)[sector])
 
 
 PARAM_FIELDS: dict[str, dataclasses.Field] = {f.name: f for f in dataclasses.fields(Params)}

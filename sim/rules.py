@@ -682,5 +682,5 @@ def spread_outcomes(W, K) -> None:
 
 __all__ = [
     "update_context", "review_memberships", "seek_partners", "platform_act",
-    "operate_partnership", "learn", "review_partnership", "spread_outcomes", "T_DISSOLVED_HEALTH",
+    "operate_partnership", "learn", "review_partnership", "spread_outcomes",
 ]

@@ -12,13 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.goals import N_GOALS
-from sim.params import (
-    BUSINESS_ASSOCIATION,
-    DONOR,
-    N_SECTORS,
-    SME,
-    Params,
-)
+from sim.params import BUSINESS_ASSOCIATION, N_SECTORS, SME, Params
 
 MEMORY = 4  # previous successful partners an organisation remembers
 NO_PARTNER = -1
@@ -272,7 +266,9 @@ def build_orgs(p: Params, rng: np.random.Generator, n_slots: int
 
 def build_partnerships(capacity: int, max_members: int) -> Partnerships:
     """An empty pool of `capacity` partnership slots (free stack pops slot 0 first)."""
-    z_i = lambda: np.zeros(capacity, np.int64)  # noqa: E731 (local array factory)
+    def z_i() -> np.ndarray:
+        return np.zeros(capacity, np.int64)
+
     return Partnerships(
         active=z_i(), members=np.full((capacity, max_members), -1, np.int64), n_members=z_i(),
         goal=z_i(), kind=z_i(), health=np.zeros(capacity), age=z_i(), broker=z_i(),
@@ -323,5 +319,3 @@ def build_constants(p: Params, n_slots: int) -> Constants:
         **sector_arrays, **scalars,
     )
 
-
-__all__ = ["DONOR", "Orgs", "Platforms", "Partnerships", "World", "Constants"]
