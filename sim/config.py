@@ -1,0 +1,234 @@
+"""Hydra configuration: the structured schema (generated from `sim.params`), composition and
+validation of every job before any work starts, with one-line error messages.
+
+The model's parameters keep a single source of truth, `sim.params.Params`: the `model:`
+node of the Hydra config is a dataclass generated from it (same names, types and defaults),
+and each composed config is validated by `sim.params.make_params`, so ranges are checked
+the same way whether a value comes from Python or from the command line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.params import ENGINES, PARAM_FIELDS, Params, make_params
+
+CONFIG_NAME = "config"
+TOP_LEVEL_KEYS = ("seed", "steps", "engine", "results_dir", "progress", "model")
+MAX_STEPS = 1_000_000
+
+
+def config_dir() -> Path:
+    """Folder of the Hydra configs: `$SIM_CONFIG_DIR`, else `configs/` beside the package."""
+    override = os.environ.get("SIM_CONFIG_DIR")
+    return Path(override) if override else Path(__file__).resolve().parents[1] / "configs"
+
+
+class ConfigError(ValueError):
+    """A configuration problem, described in one line naming the key, value and what is allowed."""
+
+
+# --- the structured schema --------------------------------------------------------------------
+
+_TYPES: dict[str, Any] = {"int": int, "float": float, "bool": bool, "str": str,
+                          "str | None": Optional[str], "tuple[float, ...]": list[float]}
+
+
+def _model_schema() -> type:
+    """A dataclass with one field per model parameter (except `engine`, a top-level key)."""
+    fields = []
+    for name, f in PARAM_FIELDS.items():
+        if name == "engine":
+            continue
+        kind = _TYPES[f.type]
+        if isinstance(f.default, tuple):
+            fields.append((name, kind, field(default_factory=lambda d=f.default: list(d))))
+        else:
+            fields.append((name, kind, field(default=f.default)))
+    return dataclasses.make_dataclass("ModelConfig", fields)
+
+
+def register_schema() -> None:
+    """Store the schema in Hydra's ConfigStore as `schema` (used by configs/config.yaml)."""
+    from hydra.core.config_store import ConfigStore
+
+    model_schema = _model_schema()
+
+    @dataclass
+    class RunConfig:
+        seed: int = 0
+        steps: int = 120
+        engine: str = "numba"
+        results_dir: str = "results"
+        progress: bool = True
+        model: Any = field(default_factory=model_schema)
+
+    ConfigStore.instance().store(name="schema", node=RunConfig)
+
+
+# --- validated settings of one run ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything one run needs, validated: seed, steps, engine, where to write, parameters."""
+
+    seed: int
+    steps: int
+    engine: str
+    results_dir: Path
+    progress: bool
+    params: Params
+
+    def model_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for `PartnershipModel` (without `rng`)."""
+        return dataclasses.asdict(self.params)
+
+
+def _integer(key: str, value: Any, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{key}={value!r}: expected an integer from {lo} to {hi}")
+    if not lo <= value <= hi:
+        raise ConfigError(f"{key}={value!r}: allowed range is {lo}..{hi}")
+    return value
+
+
+def settings_from_config(cfg: DictConfig) -> RunSettings:
+    """Validate a composed config and turn it into `RunSettings`; raise `ConfigError`."""
+    container = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(container, dict)
+    unknown = sorted(set(container) - set(TOP_LEVEL_KEYS) - {"hydra"})
+    if unknown:
+        raise ConfigError(f"{unknown[0]}: unknown key; allowed top-level keys are "
+                          f"{', '.join(TOP_LEVEL_KEYS)}")
+    engine = container["engine"]
+    if engine not in ENGINES:
+        raise ConfigError(f"engine={engine!r}: allowed values are {', '.join(ENGINES)}")
+    if not isinstance(container["results_dir"], str) or not container["results_dir"]:
+        raise ConfigError(f"results_dir={container['results_dir']!r}: expected a folder path")
+    if not isinstance(container["progress"], bool):
+        raise ConfigError(f"progress={container['progress']!r}: expected true or false")
+    model = dict(container["model"])
+    unknown = sorted(set(model) - set(PARAM_FIELDS) | ({"engine"} & set(model)))
+    if unknown:
+        raise ConfigError(f"model.{unknown[0]}: unknown key; allowed keys under model are "
+                          f"{', '.join(n for n in PARAM_FIELDS if n != 'engine')}")
+    try:
+        params = make_params(**model, engine=engine)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"model.{err}") from err
+    return RunSettings(
+        seed=_integer("seed", container["seed"], 0, 2**63 - 1),
+        steps=_integer("steps", container["steps"], 0, MAX_STEPS),
+        engine=engine, results_dir=Path(container["results_dir"]),
+        progress=container["progress"], params=params)
+
+
+# --- composing jobs from command-line overrides, before Hydra runs them -------------------------
+
+def _is_hydra_override(text: str) -> bool:
+    key = text.lstrip("+~").split("=", 1)[0]
+    return key == "hydra" or key.startswith(("hydra.", "hydra/"))
+
+
+def expand_jobs(overrides: list[str], multirun: bool) -> list[list[str]]:
+    """The override lists of every job the command would run (one unless `multirun`).
+
+    Sweep syntax (`a=1,2`, `seed=range(0,5)`) and `hydra.sweeper.params` of the composed
+    config are expanded as Hydra's basic sweeper does. Hydra's own overrides are left out.
+    """
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = OverridesParser.create()
+    parsed = parser.parse_overrides([o for o in overrides if not _is_hydra_override(o)])
+    if not multirun:
+        sweeps = [o.input_line for o in parsed if o.is_sweep_override()]
+        if sweeps:
+            raise ConfigError(f"{sweeps[0]}: a sweep needs --multirun (-m)")
+        return [[o.input_line for o in parsed]]
+    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
+    base = compose(fixed, with_hydra=True)
+    params = base.hydra.sweeper.get("params") or {}
+    lines = [f"{k}={v}" for k, v in params.items()] + [o.input_line for o in parsed]
+    batches = BasicSweeper.split_arguments(parser.parse_overrides(lines), None)
+    return [list(job) for job in batches[0]]
+
+
+def compose(overrides: list[str], with_hydra: bool = False) -> DictConfig:
+    """Compose the config with `overrides`; raise `ConfigError` with a one-line reason."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    register_schema()
+    was_initialised = GlobalHydra.instance().is_initialized()
+    if was_initialised:
+        saved = GlobalHydra.instance().hydra
+        GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+            return hydra_compose(CONFIG_NAME, overrides=overrides,
+                                 return_hydra_config=with_hydra)
+    except Exception as err:  # noqa: BLE001 - every composition failure becomes one line
+        raise ConfigError(explain(err, overrides)) from err
+    finally:
+        if was_initialised:
+            GlobalHydra.instance().initialize(saved)
+
+
+def validate_command(overrides: list[str], multirun: bool) -> list[RunSettings]:
+    """Compose and validate every job of a command; raise `ConfigError` on the first problem."""
+    return [settings_from_config(compose(job)) for job in expand_jobs(overrides, multirun)]
+
+
+# --- one-line explanations of Hydra and OmegaConf errors ----------------------------------------
+
+def _value_given(key: str, overrides: list[str]) -> str | None:
+    for text in overrides:
+        k, sep, v = text.lstrip("+~").partition("=")
+        if sep and k == key:
+            return v
+    return None
+
+
+def explain(err: Exception, overrides: list[str]) -> str:
+    """Turn a composition error into one line naming the key, the value and what is allowed."""
+    from hydra.errors import MissingConfigException, OverrideParseException
+
+    if isinstance(err, MissingConfigException) and err.options and err.missing_cfg_file:
+        group, _, option = str(err.missing_cfg_file).rpartition("/")
+        return (f"{group}={option!r}: allowed values are "
+                f"{', '.join(sorted(o for o in err.options if o))}")
+    if isinstance(err, OverrideParseException):
+        return f"cannot read override: {str(err).splitlines()[0]}"
+    cause = err
+    while cause.__cause__ is not None and not isinstance(cause, OmegaConfBaseException):
+        cause = cause.__cause__
+    if isinstance(cause, OmegaConfBaseException) and getattr(cause, "full_key", None):
+        key = cause.full_key
+        message = str(getattr(cause, "msg", cause)).splitlines()[0]
+        missing = re.search(r"Key '([^']+)' (?:is )?not in", message)
+        if missing:
+            parent = key.rpartition(".")[0]
+            allowed = (", ".join(n for n in PARAM_FIELDS if n != "engine")
+                       if parent == "model" else ", ".join(TOP_LEVEL_KEYS))
+            return f"{key}: unknown key; allowed keys{' under ' + parent if parent else ''} " \
+                   f"are {allowed}"
+        value = _value_given(key, overrides)
+        if "is not a valid bool" in message:
+            return f"{key}={value}: expected true or false"
+        converted = re.search(r"could not be converted to (\w+)", message)
+        if converted:
+            kind = {"Integer": "an integer", "Float": "a number", "Boolean": "true or false"}.get(
+                converted.group(1), converted.group(1).lower())
+            return f"{key}={value}: expected {kind}"
+        return f"{key}={value}: {message}" if value is not None else f"{key}: {message}"
+    return str(err).strip().splitlines()[0]
