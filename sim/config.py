@@ -39,7 +39,8 @@ class ConfigError(ValueError):
 # --- the structured schema --------------------------------------------------------------------
 
 _TYPES: dict[str, Any] = {"int": int, "float": float, "bool": bool, "str": str,
-                          "str | None": Optional[str], "tuple[float, ...]": list[float]}
+                          "str | None": Optional[str],  # noqa: UP045 (OmegaConf needs Optional)
+                          "tuple[float, ...]": list[float]}
 
 
 def _model_schema() -> type:

@@ -1,10 +1,11 @@
-"""The one decorator for compiled code, with a numba cache that notices any change to `sim/`.
+"""The one decorator for compiled code, with a numba cache that notices changes to kernels.
 
 numba keys a cached function on its own source file only, so a kernel that calls rules
 from another module (or reads constants from one) would load stale machine code after
 those change. The locators below stamp every cached function in this package with a
-digest of all the sources compiled code depends on (`KERNEL_SOURCES`) instead. Caches go to `NUMBA_CACHE_DIR` when it
-is set, else to `__pycache__` beside the sources, as numba does by default.
+digest of all the sources compiled code depends on (`KERNEL_SOURCES`) instead. Caches go
+to `NUMBA_CACHE_DIR` when it is set, else to `__pycache__` beside the sources, as numba
+does by default.
 """
 
 from __future__ import annotations
