@@ -1,0 +1,70 @@
+"""Sweep throughput: runs per minute with one and with two workers, and per-run overhead.
+
+    python benchmarks/sweep_throughput.py [--runs 200] [--orgs 10000] [--steps 120]
+
+Runs the same Hydra sweep (`python -m sim -m ... seed=range(0,RUNS)`) with 1 and 2 joblib
+workers into fresh temporary results folders, and reports wall time, runs per minute and
+the overhead per run outside the model (sweep wall time x workers / runs minus the mean
+in-model time recorded in each run's provenance). Appends a row per setting to
+benchmarks/results/sweep_throughput.csv with the machine it ran on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "results" / "sweep_throughput.csv"
+
+
+def measure(runs: int, orgs: int, steps: int, workers: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [sys.executable, "-m", "sim", "-m", f"results_dir={tmp}",
+                   f"model.n_orgs={orgs}", f"steps={steps}", f"seed=range(0,{runs})",
+                   f"hydra.launcher.n_jobs={workers}", "progress=false"]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        wall = time.perf_counter() - start
+        model_times = [json.loads(p.read_text())["wall_time_s"]
+                       for p in Path(tmp, "runs").glob("*/provenance.json")]
+    assert len(model_times) == runs, len(model_times)
+    mean_model = sum(model_times) / runs
+    return {"workers": workers, "runs": runs, "orgs": orgs, "steps": steps,
+            "wall_s": round(wall, 2), "runs_per_min": round(60 * runs / wall, 2),
+            "mean_model_s": round(mean_model, 3),
+            "overhead_per_run_s": round(wall * workers / runs - mean_model, 3)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--orgs", type=int, default=10_000)
+    parser.add_argument("--steps", type=int, default=120)
+    args = parser.parse_args()
+    subprocess.run([sys.executable, "-m", "sim.warmup"], check=True)
+    rows = [measure(args.runs, args.orgs, args.steps, w) for w in (1, 2)]
+    machine = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    new = not OUT.exists()
+    with OUT.open("a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["date", "machine", *rows[0]])
+        if new:
+            writer.writeheader()
+        for row in rows:
+            writer.writerow({"date": time.strftime("%Y-%m-%d"), "machine": machine, **row})
+    for row in rows:
+        print(row)
+    print(f"speed-up with two workers: {rows[0]['wall_s'] / rows[1]['wall_s']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
