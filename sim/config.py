@@ -19,7 +19,7 @@ from typing import Any, Optional
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.params import ENGINES, PARAM_FIELDS, Params, make_params
+from sim.params import ENGINES, N_SECTORS, PARAM_FIELDS, SECTORS, Params, make_params
 
 CONFIG_NAME = "config"
 TOP_LEVEL_KEYS = ("seed", "steps", "engine", "results_dir", "progress", "model")
@@ -125,11 +125,34 @@ def settings_from_config(cfg: DictConfig) -> RunSettings:
         params = make_params(**model, engine=engine)
     except (TypeError, ValueError) as err:
         raise ConfigError(f"model.{err}") from err
+    if params.goal_matrix_path is not None:
+        from sim.goals import load_goal_matrix
+
+        try:
+            load_goal_matrix(params.goal_matrix_path)
+        except ValueError as err:
+            raise ConfigError(f"model.{err}") from err
+    check_writable("results_dir", Path(container["results_dir"]))
     return RunSettings(
         seed=_integer("seed", container["seed"], 0, 2**63 - 1),
         steps=_integer("steps", container["steps"], 0, MAX_STEPS),
         engine=engine, results_dir=Path(container["results_dir"]),
         progress=container["progress"], params=params)
+
+
+def check_writable(key: str, folder: Path) -> None:
+    """Raise `ConfigError` unless `folder` exists as a writable folder or could be created."""
+    existing = folder
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"{key}={str(folder)!r}: cannot be created, {str(existing)!r} is a "
+                          "file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"{key}={str(folder)!r}: cannot write in {str(existing)!r} "
+                          "(permission denied)")
 
 
 # --- composing jobs from command-line overrides, before Hydra runs them -------------------------
@@ -224,6 +247,9 @@ def explain(err: Exception, overrides: list[str]) -> str:
             return f"{key}: unknown key; allowed keys{' under ' + parent if parent else ''} " \
                    f"are {allowed}"
         value = _value_given(key, overrides)
+        if "is not a ListConfig" in message:
+            return (f"{key}={value}: expected a list of {N_SECTORS} numbers, one per sector "
+                    f"({', '.join(SECTORS)})")
         if "is not a valid bool" in message:
             return f"{key}={value}: expected true or false"
         converted = re.search(r"could not be converted to (\w+)", message)

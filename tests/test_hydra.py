@@ -200,3 +200,46 @@ def test_submitit_local_launcher_runs_the_sweep(tmp_path) -> None:
     assert len(_finished(tmp_path)) == 2
     (sweep,) = (tmp_path / "sweeps").iterdir()
     assert len(pd.read_parquet(sweep / "summaries.parquet")) == 2
+
+
+def _loky_workers(parent: int) -> list[int]:
+    """Process ids of the joblib (loky) workers below `parent`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if int(stat[1]) == parent and "popen_loky" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_killed_worker_loses_only_its_run(tmp_path) -> None:
+    results = tmp_path / "results"
+    command = [sys.executable, "-m", "sim", "-m", f"results_dir={results}",
+               "model.n_orgs=8000", "steps=120", "progress=false", "seed=range(0,6)",
+               "hydra.launcher.n_jobs=2"]
+    sweep = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    workers: list[int] = []
+    while time.monotonic() < deadline and not (workers and _finished(results)):
+        workers = _loky_workers(sweep.pid)
+        time.sleep(0.2)
+    assert workers, "no joblib worker found"
+    os.kill(workers[0], signal.SIGKILL)
+    try:
+        sweep.wait(timeout=300)
+    finally:
+        if sweep.poll() is None:
+            os.killpg(sweep.pid, signal.SIGKILL)
+    before = _finished(results)
+    assert len(before) < 6
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    after = _finished(results)
+    assert len(after) == 6 and all(after[k] == v for k, v in before.items())
