@@ -28,6 +28,10 @@ PROGRESS_DELAY_S = 3.0  # a progress bar appears once a run has taken this long
 POINTER_FILE = "run.json"  # in a sweep job's folder: which run directory the job produced
 
 
+class ResultsWriteError(OSError):
+    """Writing a run's results failed (disk full, permissions); names the folder and cause."""
+
+
 def summary_row(settings: RunSettings, key: str, summary: dict[str, Any]) -> dict[str, Any]:
     """One tidy row: run key, seed, steps, engine, every parameter, then the run summary."""
     params = resolved_config(settings)["model"]
@@ -75,15 +79,20 @@ def run_one(settings: RunSettings, overrides: list[str] | None = None,
         started = time.time()
         steps, summary = simulate(settings, progress)
         ended = time.time()
-        with atomic_directory(final) as tmp:
-            steps.insert(0, "run_key", key)
-            steps.insert(1, "seed", settings.seed)
-            steps.to_parquet(tmp / "steps.parquet", index=False)
-            pd.DataFrame([summary_row(settings, key, summary)]).to_parquet(
-                tmp / "summary.parquet", index=False)
-            (tmp / "config.yaml").write_text(OmegaConf.to_yaml(resolved_config(settings)))
-            (tmp / "provenance.json").write_text(
-                dump_json(provenance(settings, key, started, ended, overrides)))
+        try:
+            with atomic_directory(final) as tmp:
+                steps.insert(0, "run_key", key)
+                steps.insert(1, "seed", settings.seed)
+                steps.to_parquet(tmp / "steps.parquet", index=False)
+                pd.DataFrame([summary_row(settings, key, summary)]).to_parquet(
+                    tmp / "summary.parquet", index=False)
+                (tmp / "config.yaml").write_text(OmegaConf.to_yaml(resolved_config(settings)))
+                (tmp / "provenance.json").write_text(
+                    dump_json(provenance(settings, key, started, ended, overrides)))
+        except OSError as err:
+            raise ResultsWriteError(
+                f"results_dir={str(settings.results_dir)!r}: cannot write run {key} "
+                f"({err.strerror or err}); nothing was left behind") from err
         log.info("run %s finished in %.1f s (%s)", key, ended - started, " ".join(overrides))
     record = {"run_key": key, "run_dir": str(final.resolve()), "skipped": skipped,
               "overrides": overrides}

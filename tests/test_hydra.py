@@ -128,7 +128,7 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch) -> None:
 
     monkeypatch.setattr(sim.runner, "provenance", broken)
     (settings,) = validate_command(["+debug=default", f"results_dir={tmp_path}"], False)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OSError, match=r"results_dir=.*cannot write run .*No space left"):
         run_one(settings)
     assert list((tmp_path / "runs").iterdir()) == []
 
