@@ -1,19 +1,23 @@
-"""What a compiled rule call costs when it receives whole state groups (named tuples).
+"""What a compiled rule pays per call for reading the state through its named tuples.
 
     python benchmarks/call_overhead.py [--orgs 100000]
 
-Times four loops over a random permutation of the organisations, each making one cheap
+Times loops over a random permutation of the organisations, each making one cheap
 decision per organisation (one random draw and a branch, as `review_memberships` begins):
 
-- `groups`: the helper takes the state groups (O, PL, K) as the rules do;
+- `constant`: the helper takes the state groups (O, PL, K) but reads only `O.load`;
+- `one_array_attr`: the same, also reading `PL.staff.shape[0]` (one more array of a group);
+- `groups`: the helper as `review_memberships` begins (reads `PL.staff` and a field of `K`);
 - `groups_inlined`: the same helper inlined by numba (`inline="always"`);
-- `fields`: the helper takes only the two arrays and scalars it uses;
+- `fields`: the helper takes only the arrays and scalars it uses;
 - `rule`: the real `sim.rules.review_memberships`.
 
-Measured 2026-11-27 (x86_64, 2 cores, 100,000 organisations, ms per pass): groups 44,
-groups_inlined 39, fields 6.4, rule 70. Passing a named tuple of arrays costs ~400 ns per
-call even when inlined (each array in each group is reference-counted on every call);
-packing each group's fields into a few 2-D arrays is the likely fix (issue 5).
+Measured 2026-11-27 (x86_64, 2 cores, 100,000 organisations, ms per pass; another process
+was running, so read the ratios): constant 6.6, one_array_attr 30, groups 44,
+groups_inlined 39, fields 6.5, rule 71. Reading another array out of a state group inside
+a rule costs roughly 0.25 us per call whether or not the rule is inlined (most likely the
+reference counting numba emits for an array taken out of a tuple); passing the arrays a
+rule uses, or fewer and wider arrays, avoids it. This is the first lead for the speed issue.
 """
 
 from __future__ import annotations
@@ -33,6 +37,20 @@ def _head(i, O, PL, K, rng):
     O.load[i] += 0.0
 
 
+def _constant(i, O, PL, K, rng):
+    if rng.random() >= 0.1:
+        return
+    O.load[i] += 0.0
+
+
+def _one_array_attr(i, O, PL, K, rng):
+    if PL.staff.shape[0] == 0 or rng.random() >= 0.1:
+        return
+    O.load[i] += 0.0
+
+
+constant_helper = njit(_constant)
+one_array_helper = njit(_one_array_attr)
 groups_helper = njit(_head)
 inlined_helper = njit(inline="always")(_head)
 
@@ -42,6 +60,18 @@ def fields_helper(i, load, n_platforms, rate, rng):
     if n_platforms == 0 or rng.random() >= rate:
         return
     load[i] += 0.0
+
+
+@njit
+def loop_constant(O, PL, K, rng):
+    for i in rng.permutation(O.sector.shape[0]):
+        constant_helper(i, O, PL, K, rng)
+
+
+@njit
+def loop_one_array(O, PL, K, rng):
+    for i in rng.permutation(O.sector.shape[0]):
+        one_array_helper(i, O, PL, K, rng)
 
 
 @njit
@@ -78,7 +108,8 @@ def main() -> None:
     for _ in range(3):
         model.step()
     s = model.state
-    loops = {"groups": loop_groups, "groups_inlined": loop_groups_inlined,
+    loops = {"constant": loop_constant, "one_array_attr": loop_one_array,
+             "groups": loop_groups, "groups_inlined": loop_groups_inlined,
              "fields": loop_fields, "rule": loop_rule}
     for name, loop in loops.items():
         loop(s.orgs, s.platforms, s.constants, model.rng)  # compile
