@@ -38,6 +38,8 @@ from sim.state import (
 if TYPE_CHECKING:
     from sim.model import PartnershipModel
 
+LEVERAGE_MIN_DISBURSED = 1e-9  # below this, donor leverage is undefined (NaN), not huge
+
 STEP_METRICS: tuple[str, ...] = (
     "active_partnerships", "formed", "dissolved",
     *(f"dissolved_{cause}" for cause in END_CAUSES),
@@ -231,7 +233,8 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
         if len(series) else 0.0,
         "cost_per_partnership": staff_months / brokered if brokered else float("nan"),
         "donor_disbursed": disbursed,
-        "donor_leverage": direct / disbursed if disbursed > 0 else float("nan"),
+        "donor_leverage": direct / disbursed if disbursed > LEVERAGE_MIN_DISBURSED
+        else float("nan"),
         "investment_attracted": float(series["investment_attracted"].sum())
         if len(series) else 0.0,
         "participation_gini": float(series["participation_gini"].iloc[-1])

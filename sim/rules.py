@@ -570,7 +570,8 @@ def operate_partnership(k: int, O, PS, W, K, rng) -> None:
 def learn(i: int, O, K) -> None:
     """Process 6: skill grows by doing (per active partnership, up to three), decays when idle."""
     if O.n_active[i] > 0:
-        O.skill[i] += K.learning_rate * min(O.n_active[i], 3) * (1.0 - O.skill[i])
+        gain = min(1.0, K.learning_rate * min(O.n_active[i], 3))
+        O.skill[i] += gain * (1.0 - O.skill[i])
     else:
         O.skill[i] -= K.skill_decay * O.skill[i]
 
