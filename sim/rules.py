@@ -621,7 +621,7 @@ def end_partnership(k: int, cause: int, O, PS, W, K) -> None:
 def review_partnership(k: int, O, PS, W, K) -> None:
     """Process 7: end partnership `k` when its objective is reached, its funds run out, its
     health breaks down, or a member whose objectives went unmet too long leaves it."""
-    if PS.output[k] >= PS.objective[k]:
+    if PS.output[k] > 0.0 and PS.output[k] >= PS.objective[k]:
         end_partnership(k, OBJECTIVE, O, PS, W, K)
         return
     if PS.funds[k] < 0.0:

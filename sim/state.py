@@ -192,7 +192,8 @@ class Constants(NamedTuple):
 
 def sector_counts(n_orgs: int, shares: tuple[float, ...]) -> np.ndarray:
     """Split `n_orgs` into sector counts by largest remainder, so they sum exactly."""
-    raw = np.asarray(shares) * n_orgs
+    shares = np.asarray(shares, dtype=np.float64)
+    raw = shares / shares.sum() * n_orgs  # shares may sum to 1 only within a tolerance
     counts = np.floor(raw).astype(np.int64)
     remainder = n_orgs - counts.sum()
     order = np.argsort(-(raw - counts), kind="stable")
