@@ -167,13 +167,19 @@ def test_collection_fails_loudly_on_a_corrupt_file_or_skips_it_when_asked(tmp_pa
     assert done.returncode == 1 and str(victim) in done.stderr
 
 
-def test_a_killed_sweep_resumes_where_it_stopped(tmp_path) -> None:
-    results = tmp_path / "results"
+def _start_slow_sweep(results: Path, runs: int) -> tuple[list[str], subprocess.Popen]:
+    """Start (in its own process group) a 2-worker sweep of `runs` runs of a few seconds."""
     command = [sys.executable, "-m", "sim", "-m", f"results_dir={results}",
-               "model.n_orgs=8000", "steps=120", "progress=false", "seed=range(0,8)",
+               "model.n_orgs=8000", "steps=120", "progress=false", f"seed=range(0,{runs})",
                "hydra.launcher.n_jobs=2"]
     sweep = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
+    return command, sweep
+
+
+def test_a_killed_sweep_resumes_where_it_stopped(tmp_path) -> None:
+    results = tmp_path / "results"
+    command, sweep = _start_slow_sweep(results, 8)
     deadline = time.monotonic() + 300
     while len(_finished(results)) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -220,11 +226,7 @@ def _loky_workers(parent: int) -> list[int]:
 
 def test_a_killed_worker_loses_only_its_run(tmp_path) -> None:
     results = tmp_path / "results"
-    command = [sys.executable, "-m", "sim", "-m", f"results_dir={results}",
-               "model.n_orgs=8000", "steps=120", "progress=false", "seed=range(0,6)",
-               "hydra.launcher.n_jobs=2"]
-    sweep = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    command, sweep = _start_slow_sweep(results, 6)
     deadline = time.monotonic() + 300
     workers: list[int] = []
     while time.monotonic() < deadline and not (workers and _finished(results)):
