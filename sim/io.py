@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -84,8 +85,11 @@ def write_text_atomic(path: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
+@functools.cache
 def git_commit(folder: Path) -> str | None:
-    """Commit of the git checkout holding `folder` (with '+dirty' if modified), or None."""
+    """Commit of the git checkout holding `folder` (with '+dirty' if modified), or None.
+
+    Asked once per process: a sweep worker does not call git for every run."""
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True,
                               text=True, timeout=10, check=True).stdout.strip()

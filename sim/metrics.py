@@ -53,8 +53,39 @@ STEP_METRICS: tuple[str, ...] = (
     "donor_disbursed", "investment_attracted", "participation_gini",
 )
 _INDEX = {name: k for k, name in enumerate(STEP_METRICS)}
+# Positions in STEP_METRICS, as constants the compiled kernel reads by name.
 _I_PARTICIPATION = _INDEX[f"{SECTORS[0]}_participation"]
 _I_SKILL = _INDEX[f"skill_{SECTORS[0]}"]
+_I_ACTIVE = _INDEX["active_partnerships"]
+_I_DISSOLVED = _INDEX["dissolved"]
+_I_CROSS = _INDEX["cross_sector_share"]
+_I_TRANSFORMATIONAL = _INDEX["transformational_share"]
+_I_HEALTH = _INDEX["mean_health"]
+_I_MEAN_SKILL = _INDEX["mean_skill"]
+_I_COVERAGE = _INDEX["goal_coverage"]
+_I_DIRECT = _INDEX["outcome_direct"]
+_I_INDIRECT = _INDEX["outcome_indirect"]
+_I_UTILISATION = _INDEX["platform_utilisation"]
+_I_MEMBERSHIP = _INDEX["platform_membership"]
+_I_SME_MEMBERSHIP = _INDEX["sme_platform_membership"]
+_I_GINI = _INDEX["participation_gini"]
+# Measures that are a step's tally as it stands: (position in STEP_METRICS, tally index).
+_TALLY_METRICS = np.array([
+    (_INDEX["formed"], T_FORMED),
+    *((_INDEX[f"dissolved_{cause}"], T_DISSOLVED_HEALTH + c) for c, cause in enumerate(END_CAUSES)),
+    (_INDEX["member_exits"], T_MEMBER_EXITS),
+    (_INDEX["formed_solo"], T_FORMED_SOLO),
+    (_INDEX["formed_brokered"], T_FORMED_BROKERED),
+    (_INDEX["formed_event"], T_FORMED_EVENT),
+    (_INDEX["formed_repeat"], T_FORMED_REPEAT),
+    (_INDEX["trained"], T_TRAINED),
+    (_INDEX["contacts"], T_CONTACTS),
+    (_INDEX["cross_sector_contacts"], T_CONTACTS_CROSS),
+    (_INDEX["repeat_contacts"], T_CONTACTS_REPEAT),
+    (_INDEX["search_cost"], T_SEARCH_COST),
+    (_INDEX["donor_disbursed"], T_DISBURSED),
+    (_INDEX["investment_attracted"], T_INVESTED),
+], dtype=np.int64)
 
 
 @jit
@@ -112,41 +143,30 @@ def compute_step_metrics(O, PL, PS, W, out: np.ndarray) -> None:
                 cross += 1
                 break
     n_orgs = O.sector.shape[0]
-    out[0] = active
-    out[1] = t[T_FORMED]
-    for c in range(4):
-        out[2] += t[T_DISSOLVED_HEALTH + c]
-        out[3 + c] = t[T_DISSOLVED_HEALTH + c]
-    out[7] = t[T_MEMBER_EXITS]
-    out[8] = t[T_FORMED_SOLO]
-    out[9] = t[T_FORMED_BROKERED]
-    out[10] = t[T_FORMED_EVENT]
-    out[11] = t[T_FORMED_REPEAT]
+    for r in range(_TALLY_METRICS.shape[0]):
+        out[_TALLY_METRICS[r, 0]] = t[_TALLY_METRICS[r, 1]]
+    out[_I_ACTIVE] = active
+    for c in range(len(END_CAUSES)):
+        out[_I_DISSOLVED] += t[T_DISSOLVED_HEALTH + c]
     for s in range(N_SECTORS):
         if n_sector[s] > 0:
             out[_I_PARTICIPATION + s] = active_sector[s] / n_sector[s]
             out[_I_SKILL + s] = skill_sector[s] / n_sector[s]
-    j = _I_PARTICIPATION + N_SECTORS
-    out[j] = cross / active if active > 0 else 0.0
-    out[j + 1] = transformational / active if active > 0 else 0.0
-    out[j + 2] = health / active if active > 0 else 0.0
-    out[j + 3] = O.skill.sum() / n_orgs
-    j = _I_SKILL + N_SECTORS
-    out[j] = covered.sum() / covered.size
-    out[j + 1] = W.outcome_direct.sum()
-    out[j + 2] = W.outcome_indirect.sum()
+    if active > 0:
+        out[_I_CROSS] = cross / active
+        out[_I_TRANSFORMATIONAL] = transformational / active
+        out[_I_HEALTH] = health / active
+    out[_I_MEAN_SKILL] = O.skill.sum() / n_orgs
+    out[_I_COVERAGE] = covered.sum() / covered.size
+    out[_I_DIRECT] = W.outcome_direct.sum()
+    out[_I_INDIRECT] = W.outcome_indirect.sum()
     available = t[T_ACTIONS_AVAILABLE]
-    out[j + 3] = t[T_ACTIONS_USED] / available if available > 0 else 0.0
-    out[j + 4] = members / n_orgs
-    out[j + 5] = sme_members / n_sector[0] if n_sector[0] > 0 else 0.0
-    out[j + 6] = t[T_TRAINED]
-    out[j + 7] = t[T_CONTACTS]
-    out[j + 8] = t[T_CONTACTS_CROSS]
-    out[j + 9] = t[T_CONTACTS_REPEAT]
-    out[j + 10] = t[T_SEARCH_COST]
-    out[j + 11] = t[T_DISBURSED]
-    out[j + 12] = t[T_INVESTED]
-    out[j + 13] = gini(O.n_joined.astype(np.float64))
+    if available > 0:
+        out[_I_UTILISATION] = t[T_ACTIONS_USED] / available
+    out[_I_MEMBERSHIP] = members / n_orgs
+    if n_sector[0] > 0:
+        out[_I_SME_MEMBERSHIP] = sme_members / n_sector[0]
+    out[_I_GINI] = gini(O.n_joined.astype(np.float64))
 
 
 def read_step_metric(model: PartnershipModel, name: str) -> float:
@@ -243,10 +263,6 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
     return row
 
 
-__all__ = ["STEP_METRICS", "compute_step_metrics", "read_step_metric", "model_reporters",
-           "run_summary", "median_lifetime_km", "partnership_network", "component_sizes"]
-
-
 def partnership_network(model: PartnershipModel, window: int | None = None):
     """Alliance network: organisations linked when they were partners in a partnership
     active at some time in the last `window` months (None: the whole run so far)."""
@@ -273,3 +289,7 @@ def component_sizes(model: PartnershipModel, window: int | None = None) -> list[
 
     graph = partnership_network(model, window)
     return sorted((len(c) for c in nx.connected_components(graph)), reverse=True)
+
+
+__all__ = ["STEP_METRICS", "compute_step_metrics", "read_step_metric", "model_reporters",
+           "run_summary", "median_lifetime_km", "partnership_network", "component_sizes"]

@@ -20,7 +20,7 @@ import yaml
 from sim.config import RunSettings
 from sim.io import is_complete, run_key
 from sim.params import make_params
-from sim.runner import simulate, summary_row
+from sim.runner import result_tables, simulate
 
 
 def settings_from_run_dir(run_dir: Path) -> RunSettings:
@@ -35,11 +35,7 @@ def differences(run_dir: Path) -> list[str]:
     """Rerun the run in `run_dir`; describe every way its tables differ (empty: identical)."""
     settings = settings_from_run_dir(run_dir)
     key = run_key(settings)
-    steps, summary = simulate(settings, progress=False)
-    steps.insert(0, "run_key", key)
-    steps.insert(1, "seed", settings.seed)
-    fresh = {"steps.parquet": steps,
-             "summary.parquet": pd.DataFrame([summary_row(settings, key, summary)])}
+    fresh = result_tables(settings, key, *simulate(settings, progress=False))
     found = []
     if key != run_dir.name:
         found.append(f"run key of config.yaml is {key}, folder is {run_dir.name}")

@@ -44,6 +44,16 @@ def summary_row(settings: RunSettings, key: str, summary: dict[str, Any]) -> dic
     return row
 
 
+def result_tables(settings: RunSettings, key: str, steps: pd.DataFrame,
+                  summary: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The two tables a run folder holds, by file name, keyed by run key and seed."""
+    steps = steps.copy()
+    steps.insert(0, "run_key", key)
+    steps.insert(1, "seed", settings.seed)
+    return {"steps.parquet": steps,
+            "summary.parquet": pd.DataFrame([summary_row(settings, key, summary)])}
+
+
 def simulate(settings: RunSettings, progress: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Build and run the model; return its per-step table and run summary."""
     from tqdm import tqdm
@@ -81,11 +91,8 @@ def run_one(settings: RunSettings, overrides: list[str] | None = None,
         ended = time.time()
         try:
             with atomic_directory(final) as tmp:
-                steps.insert(0, "run_key", key)
-                steps.insert(1, "seed", settings.seed)
-                steps.to_parquet(tmp / "steps.parquet", index=False)
-                pd.DataFrame([summary_row(settings, key, summary)]).to_parquet(
-                    tmp / "summary.parquet", index=False)
+                for name, table in result_tables(settings, key, steps, summary).items():
+                    table.to_parquet(tmp / name, index=False)
                 (tmp / "config.yaml").write_text(OmegaConf.to_yaml(resolved_config(settings)))
                 (tmp / "provenance.json").write_text(
                     dump_json(provenance(settings, key, started, ended, overrides)))
