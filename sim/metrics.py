@@ -259,6 +259,8 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
         if len(series) else 0.0,
         "participation_gini": float(series["participation_gini"].iloc[-1])
         if len(series) else 0.0,
+        **network_summary(model),
+        **goal_outcomes(model),
     }
     return row
 
@@ -283,13 +285,87 @@ def partnership_network(model: PartnershipModel, window: int | None = None):
     return graph
 
 
-def component_sizes(model: PartnershipModel, window: int | None = None) -> list[int]:
-    """Sizes of the alliance network's connected components, largest first."""
-    import networkx as nx
+@jit
+def _component_sizes(groups: np.ndarray, n_orgs: int) -> np.ndarray:
+    """Sizes of the connected components of organisations linked by shared groups (rows of
+    `groups`, -1 padded), counting only organisations in some group; union-find."""
+    parent = np.arange(n_orgs)
+    seen = np.zeros(n_orgs, np.bool_)
+    for g in range(groups.shape[0]):
+        first = groups[g, 0]
+        if first < 0:
+            continue
+        seen[first] = True
+        for j in range(1, groups.shape[1]):
+            other = groups[g, j]
+            if other < 0:
+                continue
+            seen[other] = True
+            a, b = first, other
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            while parent[b] != b:
+                parent[b] = parent[parent[b]]
+                b = parent[b]
+            if a != b:
+                parent[b] = a
+    size = np.zeros(n_orgs, np.int64)
+    for i in range(n_orgs):
+        if seen[i]:
+            r = i
+            while parent[r] != r:
+                r = parent[r]
+            size[r] += 1
+    return size[size > 0]
 
-    graph = partnership_network(model, window)
-    return sorted((len(c) for c in nx.connected_components(graph)), reverse=True)
+
+def component_sizes(model: PartnershipModel, window: int | None = None) -> list[int]:
+    """Sizes of the alliance network's connected components (organisations that were
+    partners in a partnership active in the last `window` months, or ever), largest first."""
+    ps = model.state.partnerships
+    history = model.partnership_history()
+    if window is not None:
+        history = history[history["end_step"] > model.steps - window]
+    member_columns = [c for c in history.columns if c.startswith("member_")]
+    ended = history[member_columns].to_numpy(dtype=np.int64)
+    active = ps.members[ps.active == 1][:, :ended.shape[1]].astype(np.int64)
+    sizes = _component_sizes(np.concatenate([ended, active]), model.n_total)
+    return sorted(sizes.tolist(), reverse=True)
+
+
+#: Component-size classes reported in the run summary: (smallest, largest, column suffix).
+COMPONENT_SIZE_CLASSES = ((2, 2, "2"), (3, 7, "3_7"), (8, 31, "8_31"), (32, 255, "32_255"),
+                          (256, None, "256_plus"))
+
+
+def network_summary(model: PartnershipModel) -> dict[str, Any]:
+    """Alliance-network shape over the whole run: organisations that ever partnered, number
+    of connected components, the largest one's share of those organisations, and the number
+    of components in each size class of `COMPONENT_SIZE_CLASSES`."""
+    sizes = np.asarray(component_sizes(model), dtype=np.int64)
+    orgs = int(sizes.sum())
+    row: dict[str, Any] = {
+        "network_orgs": orgs,
+        "network_components": int(sizes.size),
+        "network_largest_component_share": float(sizes[0]) / orgs if orgs else float("nan"),
+    }
+    for smallest, largest, suffix in COMPONENT_SIZE_CLASSES:
+        inside = sizes >= smallest if largest is None else (sizes >= smallest) & (sizes <= largest)
+        row[f"network_components_size_{suffix}"] = int(inside.sum())
+    return row
+
+
+def goal_outcomes(model: PartnershipModel) -> dict[str, float]:
+    """Cumulative direct and indirect outcome on each goal, summed over countries
+    (`outcome_direct_g01`...`outcome_indirect_g17`)."""
+    world = model.state.world
+    return {**{f"outcome_direct_g{g + 1:02d}": float(v)
+               for g, v in enumerate(world.outcome_direct.sum(axis=0))},
+            **{f"outcome_indirect_g{g + 1:02d}": float(v)
+               for g, v in enumerate(world.outcome_indirect.sum(axis=0))}}
 
 
 __all__ = ["STEP_METRICS", "compute_step_metrics", "read_step_metric", "model_reporters",
-           "run_summary", "median_lifetime_km", "partnership_network", "component_sizes"]
+           "run_summary", "median_lifetime_km", "partnership_network", "component_sizes",
+           "network_summary", "goal_outcomes", "COMPONENT_SIZE_CLASSES"]

@@ -165,3 +165,29 @@ def test_multinationals_partner_across_countries() -> None:
             crossing += 1
             assert (o.sector[rows] == 1).any()  # a multinational is what makes it possible
     assert crossing > 0
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_component_sizes_match_networkx_and_summary(seed):
+    """Union-find component sizes equal networkx's on the alliance graph, whole run and
+    windowed, and the summary's network and per-goal columns agree with them."""
+    import networkx as nx
+
+    from sim.metrics import COMPONENT_SIZE_CLASSES, component_sizes, partnership_network
+
+    model = PartnershipModel(n_orgs=600, rng=seed)
+    summary = model.run(48)
+    for window in (None, 12):
+        graph = partnership_network(model, window)
+        expected = sorted((len(c) for c in nx.connected_components(graph)), reverse=True)
+        assert component_sizes(model, window) == expected
+    sizes = component_sizes(model)
+    assert summary["network_orgs"] == sum(sizes) > 0
+    assert summary["network_components"] == len(sizes)
+    assert summary["network_largest_component_share"] == pytest.approx(sizes[0] / sum(sizes))
+    assert sum(summary[f"network_components_size_{c[2]}"] for c in COMPONENT_SIZE_CLASSES) \
+        == len(sizes)
+    direct = sum(summary[f"outcome_direct_g{g:02d}"] for g in range(1, 18))
+    indirect = sum(summary[f"outcome_indirect_g{g:02d}"] for g in range(1, 18))
+    assert direct == pytest.approx(summary["outcome_direct"])
+    assert indirect == pytest.approx(summary["outcome_indirect"])
