@@ -341,14 +341,15 @@ COMPONENT_SIZE_CLASSES = ((2, 2, "2"), (3, 7, "3_7"), (8, 31, "8_31"), (32, 255,
 
 def network_summary(model: PartnershipModel) -> dict[str, Any]:
     """Alliance-network shape over the whole run: organisations that ever partnered, number
-    of connected components, the largest one's share of those organisations, and the number
-    of components in each size class of `COMPONENT_SIZE_CLASSES`."""
+    of connected components, the largest one's share of those organisations (0 when none
+    partnered), and the number of components in each size class of
+    `COMPONENT_SIZE_CLASSES`."""
     sizes = np.asarray(component_sizes(model), dtype=np.int64)
     orgs = int(sizes.sum())
     row: dict[str, Any] = {
         "network_orgs": orgs,
         "network_components": int(sizes.size),
-        "network_largest_component_share": float(sizes[0]) / orgs if orgs else float("nan"),
+        "network_largest_component_share": float(sizes[0]) / orgs if orgs else 0.0,
     }
     for smallest, largest, suffix in COMPONENT_SIZE_CLASSES:
         inside = sizes >= smallest if largest is None else (sizes >= smallest) & (sizes <= largest)
