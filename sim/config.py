@@ -208,9 +208,34 @@ def compose(overrides: list[str], with_hydra: bool = False) -> DictConfig:
             GlobalHydra.instance().initialize(saved)
 
 
+_PLAIN_SEED = re.compile(r"\d+")
+
+
+def _split_seed(job: list[str]) -> tuple[tuple[str, ...], str | None]:
+    """A job's overrides without its `seed=` override, and that override's value (or None)."""
+    seeds = [o for o in job if o.lstrip("+~").partition("=")[0] == "seed"]
+    rest = tuple(o for o in job if o not in seeds)
+    return rest, (seeds[-1].partition("=")[2] if seeds else None)
+
+
 def validate_command(overrides: list[str], multirun: bool) -> list[RunSettings]:
-    """Compose and validate every job of a command; raise `ConfigError` on the first problem."""
-    return [settings_from_config(compose(job)) for job in expand_jobs(overrides, multirun)]
+    """Compose and validate every job of a command; raise `ConfigError` on the first problem.
+
+    Jobs that differ only in a plain integer seed share one composition (a sweep over
+    thousands of seeds composes once per distinct setting, not once per job).
+    """
+    checked: dict[tuple[str, ...], RunSettings] = {}
+    settings = []
+    for job in expand_jobs(overrides, multirun):
+        rest, seed = _split_seed(job)
+        if rest in checked and seed is not None and _PLAIN_SEED.fullmatch(seed):
+            settings.append(dataclasses.replace(
+                checked[rest], seed=_integer("seed", int(seed), 0, 2**63 - 1)))
+            continue
+        one = settings_from_config(compose(job))
+        checked.setdefault(rest, one)
+        settings.append(one)
+    return settings
 
 
 # --- one-line explanations of Hydra and OmegaConf errors ----------------------------------------

@@ -62,6 +62,27 @@ def test_groups_and_command_line_reach_the_model() -> None:
     assert len(validate_command(["platform=national,per_goal", "seed=range(0,3)"], True)) == 6
 
 
+def test_a_seed_sweep_composes_once_per_setting_and_keeps_every_seed(monkeypatch) -> None:
+    """Jobs differing only in their seed share one composition; each keeps its own seed,
+    and a seed that is not a plain integer is still composed and refused on its own."""
+    import sim.config as config
+
+    calls = []
+    real_compose = config.compose
+
+    def counting_compose(job, with_hydra=False):
+        calls.extend([] if with_hydra else [job])
+        return real_compose(job, with_hydra=with_hydra)
+
+    monkeypatch.setattr(config, "compose", counting_compose)
+    jobs = validate_command(["platform=national,per_goal", "seed=range(0,50)"], True)
+    assert len(calls) == 2
+    assert sorted((j.params.platform_design, j.seed) for j in jobs) == sorted(
+        (d, s) for d in ("national", "per_goal") for s in range(50))
+    with pytest.raises(ConfigError, match="seed"):
+        validate_command(["seed=1,2,x"], True)
+
+
 def test_country_profiles_say_they_are_illustrative() -> None:
     for path in (config_dir() / "country").glob("*.yaml"):
         assert "ILLUSTRATIVE, NOT DATA" in path.read_text(), path.name
