@@ -1,0 +1,126 @@
+"""The explorer's Solara app: one design live ("/") and two designs side by side ("/compare").
+
+Serve it with `python -m sim.explorer` (or `make explore`); `solara run sim.explorer.app`
+works too. Each browser session gets its own model. Controls take effect on Reset, when
+Mesa's SolaraViz re-creates the model from them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import solara
+from mesa.visualization import SolaraViz
+
+from sim.explorer.components import COMPARE_COMPONENTS, EXPLORER_COMPONENTS
+from sim.explorer.designs import (
+    ALIGNMENT_CHOICES,
+    COUNTRY_DEFAULT,
+    MAX_SEED,
+    ExplorerModel,
+    PairModel,
+    country_profiles,
+)
+from sim.explorer.settings import MAX_N_ORGS, MIN_N_ORGS, initial_n_orgs
+from sim.params import PLATFORM_DESIGNS
+
+PLAY_INTERVAL_MS = 50
+# Show every slider's value at all times (Vuetify shows it only while dragging).
+CSS = ".v-slider-thumb__label-container { display: block !important; }"
+
+
+def _select(label: str, value: Any, values: list[Any]) -> dict[str, Any]:
+    return {"type": "Select", "label": label, "value": value, "values": values}
+
+
+def _slider(kind: str, label: str, value: float, lo: float, hi: float,
+            step: float) -> dict[str, Any]:
+    return {"type": kind, "label": label, "value": value, "min": lo, "max": hi, "step": step}
+
+
+def _checkbox(label: str, value: bool = False) -> dict[str, Any]:
+    return {"type": "Checkbox", "label": label, "value": value}
+
+
+def shared_controls(n_orgs: int) -> dict[str, dict[str, Any]]:
+    """Controls both pages share: budget, overhead, capacity building, donors, country,
+    population and seed (an integer slider, never a text box)."""
+    return {
+        "platform_budget": _slider("SliderFloat", "Platform budget (staff)", 20.0, 0.0, 100.0,
+                                   1.0),
+        "membership_overhead": _slider("SliderFloat", "Membership overhead (bandwidth)", 0.3,
+                                       0.0, 2.0, 0.05),
+        "capacity_building_share": _slider("SliderFloat", "Capacity building (share of actions)",
+                                           0.3, 0.0, 0.8, 0.05),
+        "donor_alignment": _select("Donor alignment", COUNTRY_DEFAULT, list(ALIGNMENT_CHOICES)),
+        "country": _select("Country profile", "baseline", list(country_profiles())),
+        "n_orgs": _slider("SliderInt", "Organisations", n_orgs, MIN_N_ORGS, MAX_N_ORGS, 500),
+        "seed": _slider("SliderInt", "Seed", 0, 0, MAX_SEED, 1),
+    }
+
+
+def explorer_controls(n_orgs: int) -> dict[str, dict[str, Any]]:
+    """Controls of the single-design page, in the order they appear."""
+    return {
+        "platform_design": _select("Platform design", "national", list(PLATFORM_DESIGNS)),
+        "ba_representation": _checkbox("Business associations represent SMEs"),
+        "event_partnering": _checkbox("Partnering sessions at conferences"),
+        **shared_controls(n_orgs),
+    }
+
+
+def compare_controls(n_orgs: int) -> dict[str, dict[str, Any]]:
+    """Controls of the side-by-side page: two designs, everything else shared."""
+    return {
+        "design_a": _select("Design A", "national", list(PLATFORM_DESIGNS)),
+        "ba_representation_a": _checkbox("A: associations represent SMEs"),
+        "event_partnering_a": _checkbox("A: partnering sessions"),
+        "design_b": _select("Design B", "per_goal", list(PLATFORM_DESIGNS)),
+        "ba_representation_b": _checkbox("B: associations represent SMEs"),
+        "event_partnering_b": _checkbox("B: partnering sessions"),
+        **shared_controls(n_orgs),
+    }
+
+
+def initial_values(controls: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The value each control starts at (the first model is built from these)."""
+    return {name: spec["value"] for name, spec in controls.items()}
+
+
+def _layout(components: list[Any], model: Any, n_columns: int) -> None:
+    """Lay the components out in columns, left to right in turn (Mesa's draggable grid needs
+    a Vue 2 plugin that fails under Solara's Vue 3 page, so the layout is a fixed one)."""
+    solara.Style(CSS)
+    with solara.Columns([1] * n_columns):
+        for column in (components[k::n_columns] for k in range(n_columns)):
+            with solara.Column():
+                for component in column:
+                    component(model)
+
+
+@solara.component
+def Explorer() -> None:  # noqa: N802 (Solara components are CamelCase)
+    """One design running live, with its controls, plots and network view."""
+    controls = explorer_controls(initial_n_orgs())
+    first = solara.use_memo(lambda: ExplorerModel(**initial_values(controls)), [])
+    model = solara.use_reactive(first)
+    SolaraViz(model, components=[], model_params=controls, play_interval=PLAY_INTERVAL_MS,
+              name="Partnership ecosystem explorer")
+    _layout(EXPLORER_COMPONENTS, model.value, n_columns=2)
+
+
+@solara.component
+def Compare() -> None:  # noqa: N802 (Solara components are CamelCase)
+    """Two designs with the same seed, budget and population, stepping together."""
+    controls = compare_controls(initial_n_orgs())
+    first = solara.use_memo(lambda: PairModel(**initial_values(controls)), [])
+    model = solara.use_reactive(first)
+    SolaraViz(model, components=[], model_params=controls, play_interval=PLAY_INTERVAL_MS,
+              name="Compare two designs")
+    _layout(COMPARE_COMPONENTS, model.value, n_columns=1)
+
+
+routes = [
+    solara.Route(path="/", component=Explorer, label="Explore one design"),
+    solara.Route(path="compare", component=Compare, label="Compare two designs"),
+]

@@ -1,0 +1,130 @@
+"""The explorer's parts without a browser: controls to parameters, the paired models, the
+network sample, the figures and the command line's handling of bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("solara", reason="the explorer needs the viz extra (mesa[viz])")
+
+from sim.explorer import figures  # noqa: E402
+from sim.explorer.app import compare_controls, explorer_controls, initial_values  # noqa: E402
+from sim.explorer.designs import (  # noqa: E402
+    COUNTRY_DEFAULT,
+    ExplorerModel,
+    PairModel,
+    as_seed,
+    country_profiles,
+    explorer_params,
+)
+
+SMALL = 600
+
+
+def test_country_profile_sets_context_and_controls_win() -> None:
+    profile = country_profiles()["post_conflict"]
+    params = explorer_params(country="post_conflict", platform_budget=40.0)
+    assert params["trust"] == profile["trust"] and params["platform_budget"] == 40.0
+    assert params["donor_alignment"] == profile["donor_alignment"]  # "country default"
+    params = explorer_params(country="post_conflict", donor_alignment="0.8")
+    assert params["donor_alignment"] == 0.8
+    model = ExplorerModel(country="strong_sme_base", n_orgs=SMALL, ba_representation=True)
+    assert model.params.trust == country_profiles()["strong_sme_base"]["trust"]
+    assert model.params.ba_representation is True and model.params.n_orgs == SMALL
+
+
+@pytest.mark.parametrize("bad", [{"country": "atlantis"}, {"donor_alignment": "half"}])
+def test_bad_control_values_name_the_key(bad: dict) -> None:
+    key = next(iter(bad))
+    with pytest.raises(ValueError, match=key):
+        explorer_params(**bad)
+
+
+def test_seed_is_an_integer_and_a_text_box_string_is_rejected_or_converted() -> None:
+    assert as_seed(7) == 7 and as_seed("7") == 7 and as_seed(7.0) == 7
+    for bad in ("seven", "-1", 1000, True, 2.5):
+        with pytest.raises((TypeError, ValueError), match="seed"):
+            as_seed(bad)
+
+
+def test_same_controls_and_seed_give_the_same_run() -> None:
+    a, b = (ExplorerModel(n_orgs=SMALL, seed=3) for _ in range(2))
+    for _ in range(10):
+        a.step()
+        b.step()
+    assert figures.series(a).equals(figures.series(b))
+
+
+def test_pair_steps_both_designs_with_shared_seed_budget_and_population() -> None:
+    pair = PairModel(design_a="national", design_b="none", n_orgs=SMALL, seed=2,
+                     platform_budget=35.0)
+    single = ExplorerModel(platform_design="national", n_orgs=SMALL, seed=2,
+                           platform_budget=35.0)
+    for _ in range(8):
+        pair.step()
+        single.step()
+    assert pair.a.steps == pair.b.steps == 8
+    assert pair.a.params.platform_budget == pair.b.params.platform_budget == 35.0
+    assert figures.series(pair.a).equals(figures.series(single))  # side A is that design
+    assert figures.series(pair.b)["brokered_total"].iloc[-1] == 0  # no platform, no broker
+    assert pair.labels == ("A: national", "B: none")
+
+
+def test_controls_start_at_valid_model_parameters() -> None:
+    for controls, cls in ((explorer_controls(SMALL), ExplorerModel),
+                          (compare_controls(SMALL), PairModel)):
+        values = initial_values(controls)
+        assert values["donor_alignment"] == COUNTRY_DEFAULT
+        assert all(spec["type"] != "InputText" for spec in controls.values())
+        cls(**values)  # builds without error
+
+
+def test_network_sample_is_capped_and_stable() -> None:
+    model = ExplorerModel(n_orgs=3000, seed=1)
+    for _ in range(24):
+        model.step()
+    ps = model.state.partnerships
+    chosen = figures.sampled_partnerships(model, max_nodes=200)
+    nodes = np.unique(ps.members[chosen][ps.members[chosen] >= 0])
+    assert 0 < nodes.size <= 200 and chosen.size < int(ps.active.sum())
+    serials = set(ps.serial[chosen].tolist())
+    model.step()
+    again = set(ps.serial[figures.sampled_partnerships(model, max_nodes=200)].tolist())
+    still_active = {s for s in serials if s in set(ps.serial[ps.active == 1].tolist())}
+    assert len(still_active & again) >= 0.8 * len(still_active)
+    figures.draw_network(model, max_nodes=200)  # draws without error
+
+
+def test_series_counts_partnerships_by_kind_and_cause() -> None:
+    model = ExplorerModel(n_orgs=SMALL, seed=4)
+    for _ in range(30):
+        model.step()
+    frame = figures.series(model)
+    raw = model.datacollector.get_model_vars_dataframe()
+    assert (frame["active_value_chain"] + frame["active_transformational"]
+            == raw["active_partnerships"].to_numpy()).all()
+    ended = sum(frame[f"ended_{c}"].iloc[-1] for c in ("health", "unmet", "funding", "objective"))
+    assert ended == len(model.partnership_history())
+
+
+@pytest.mark.parametrize("module", ["sim.explorer", "sim.explorer.steprate"])
+def test_bad_population_exits_2_with_one_line(module: str) -> None:
+    done = subprocess.run([sys.executable, "-m", module, "--n-orgs", "lots"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith("error: n_orgs='lots'")
+
+
+def test_offline_assets_cover_what_the_page_template_loads(tmp_path) -> None:
+    from sim.explorer.assets import missing_assets, required_assets
+
+    needed = dict(required_assets())
+    assert "requirejs" in needed and "@widgetti/solara-vuetify3-app" in needed
+    assert set(missing_assets(tmp_path)) == set(needed.items())  # an empty cache has none
+    (tmp_path / "requirejs@2.3.6").mkdir()
+    (tmp_path / "requirejs@2.3.6" / "package.json").write_text("{}")
+    assert ("requirejs", "2.3.6") not in missing_assets(tmp_path)
