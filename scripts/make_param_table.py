@@ -18,12 +18,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sim.params import SECTORS, parameter_table  # noqa: E402 (needs the path set above)
+from sim.params import PARAM_FIELDS, SECTORS, parameter_table  # noqa: E402 (path set above)
 
 ODD_PATH = ROOT / "docs" / "ODD.md"
 START = "<!-- PARAMETER TABLE START -->"
 END = "<!-- PARAMETER TABLE END -->"
-COLUMNS = ("name", "meaning", "default", "range", "why")
+COLUMNS = ("name", "meaning", "default", "range", "why", "plausible", "plausible why")
 
 
 def _cell(text: str) -> str:
@@ -44,6 +44,20 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def plausible_cells(name: str) -> tuple[str, str]:
+    """The plausible range of an uncertain parameter and its reason; dashes for fixed ones.
+
+    A sector-indexed parameter's range is a factor on every sector's default (`x0.5..x2`).
+    """
+    field = PARAM_FIELDS[name]
+    plausible = field.metadata.get("plausible")
+    if plausible is None:
+        return "—", "—"
+    prefix = "x" if isinstance(field.default, tuple) else ""
+    lo, hi = plausible
+    return f"{prefix}{lo:g}..{prefix}{hi:g}", field.metadata["plausible_why"]
+
+
 def render_table() -> str:
     """The generated block that goes between the markers (without the markers)."""
     sectors = ", ".join(SECTORS)
@@ -51,6 +65,10 @@ def render_table() -> str:
         "<!-- Generated from sim/params.py by scripts/make_param_table.py; do not edit. -->",
         "",
         f"Sector-indexed parameters are tuples in the sector order ({sectors}).",
+        "The plausible range of an uncertain parameter is what the sensitivity analysis "
+        "varies (docs/sensitivity.md); for a sector-indexed parameter it is a factor on every "
+        "sector's default. Parameters with a dash are structural, scenario or policy choices "
+        "and are not varied.",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "|".join("---" for _ in COLUMNS) + "|",
@@ -62,6 +80,7 @@ def render_table() -> str:
             "`" + _cell(format_value(row["default"])) + "`",
             _cell(row["range"]),
             _cell(row["why"]),
+            *(_cell(text) for text in plausible_cells(row["name"])),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

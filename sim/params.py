@@ -36,16 +36,25 @@ FAILURE_CAUSES: tuple[str, ...] = ("health", "unmet")
 
 def _p(default: Any, doc: str, why: str, *, lo: float | None = None, hi: float | None = None,
        choices: tuple[str, ...] | None = None, length: int | None = None,
-       sums_to_one: bool = False) -> Any:
-    """Declare one parameter: default, meaning, justification and allowed values."""
+       sums_to_one: bool = False, plausible: tuple[float, float] | None = None,
+       plausible_why: str | None = None) -> Any:
+    """Declare one parameter: default, meaning, justification and allowed values.
+
+    An uncertain (behavioural) parameter also has a `plausible` range for sensitivity
+    analysis, with a one-line `plausible_why`; for a sector-indexed parameter the range is
+    a factor applied to every sector's default.
+    """
     meta = {"doc": doc, "why": why, "lo": lo, "hi": hi, "choices": choices,
-            "length": length, "sums_to_one": sums_to_one}
+            "length": length, "sums_to_one": sums_to_one, "plausible": plausible,
+            "plausible_why": plausible_why}
     return field(default=default, metadata=meta)
 
 
 def _sector(values: tuple[float, ...], doc: str, why: str, lo: float, hi: float,
-            sums_to_one: bool = False) -> Any:
-    return _p(values, doc, why, lo=lo, hi=hi, length=N_SECTORS, sums_to_one=sums_to_one)
+            sums_to_one: bool = False, plausible: tuple[float, float] | None = None,
+            plausible_why: str | None = None) -> Any:
+    return _p(values, doc, why, lo=lo, hi=hi, length=N_SECTORS, sums_to_one=sums_to_one,
+              plausible=plausible, plausible_why=plausible_why)
 
 
 @dataclass(frozen=True)
@@ -65,70 +74,108 @@ class Params:
         sums_to_one=True)
     # --- country profile ------------------------------------------------------------
     trust: float = _p(0.5, "Generalised trust in the country (0..1); raises partnership health.",
-                      "Guess; low in post-conflict profiles.", lo=0.0, hi=1.0)
+                      "Guess; low in post-conflict profiles.", lo=0.0, hi=1.0,
+        plausible=(0.2, 0.7),
+        plausible_why="Spans the country profiles (0.2 post-conflict to 0.6 strong SME base).")
     cultural_distance: float = _p(0.5, "Spread of sector cultures (0..1); distance is friction.",
                                   "Guess; the discussion stresses cultural barriers.",
-                                  lo=0.0, hi=1.0)
+                                  lo=0.0, hi=1.0,
+        plausible=(0.3, 0.7),
+        plausible_why="Spans the country profiles (0.5 baseline, 0.7 mining and post-conflict).")
     fragility: float = _p(0.02, "Monthly probability that a partnership suffers a shock.",
-                          "Guess; higher in conflict or post-conflict countries.", lo=0.0, hi=1.0)
+                          "Guess; higher in conflict or post-conflict countries.", lo=0.0, hi=1.0,
+        plausible=(0.005, 0.06),
+        plausible_why="Spans the country profiles (0.01 stable to 0.06 post-conflict).")
     # --- organisations ----------------------------------------------------------------
     bandwidth: tuple[float, ...] = _sector(
         (1.5, 8.0, 3.0, 6.0, 4.0, 3.0, 2.0),
         "Mean partnering bandwidth by sector, in partnership-equivalents.",
-        "SMEs 'don't have the bandwidth, as multinationals do'.", 0.0, 1000.0)
+        "SMEs 'don't have the bandwidth, as multinationals do'.", 0.0, 1000.0,
+        plausible=(0.5, 2.0),
+        plausible_why="Guess: a factor of two either way; no survey measures partnering bandwidth.")
     skill: tuple[float, ...] = _sector(
         (0.15, 0.55, 0.35, 0.5, 0.3, 0.3, 0.4),
         "Mean initial partnering skill by sector (0..1).",
-        "Guess; 'a huge gap in skills' at country level, SMEs lowest.", 0.0, 1.0)
+        "Guess; 'a huge gap in skills' at country level, SMEs lowest.", 0.0, 1.0,
+        plausible=(0.6, 1.4),
+        plausible_why="Guess: +/-40%, keeps the SME skill gap the discussion describes.")
     income: tuple[float, ...] = _sector(
         (0.05, 2.0, 0.15, 4.0, 0.5, 0.1, 0.15),
         "Mean monthly resources an organisation can put into partnerships.",
-        "Guess; donors and multinationals hold the money, NGOs are resource-poor.", 0.0, 1e6)
+        "Guess; donors and multinationals hold the money, NGOs are resource-poor.", 0.0, 1e6,
+        plausible=(0.5, 2.0),
+        plausible_why="Guess: a factor of two either way, in arbitrary units.")
     n_goals_of_interest: tuple[float, ...] = _sector(
         (1.0, 4.0, 2.0, 5.0, 8.0, 3.0, 3.0),
         "Mean number of the 17 goals an organisation cares about.",
-        "Guess; governments span many goals, SMEs one or two.", 1.0, 17.0)
+        "Guess; governments span many goals, SMEs one or two.", 1.0, 17.0,
+        plausible=(1.0, 2.0),
+        plausible_why="Guess: SMEs cannot care about fewer than one goal; up to twice as broad.")
     search_rate: tuple[float, ...] = _sector(
         (0.01, 0.3, 0.25, 0.2, 0.15, 0.1, 0.2),
         "Monthly probability that an organisation with spare bandwidth looks for a partner.",
-        "Guess; SMEs engage mostly under community pressure.", 0.0, 1.0)
+        "Guess; SMEs engage mostly under community pressure.", 0.0, 1.0,
+        plausible=(0.5, 2.0),
+        plausible_why="Guess: a factor of two either way; never measured.")
     reservation: tuple[float, ...] = _sector(
         (0.65, 0.55, 0.45, 0.5, 0.5, 0.5, 0.45),
         "Minimum expected payoff for an organisation to join a partnership.",
-        "Guess; SMEs demand a clear return for scarce bandwidth.", -10.0, 10.0)
+        "Guess; SMEs demand a clear return for scarce bandwidth.", -10.0, 10.0,
+        plausible=(0.7, 1.3),
+        plausible_why="Guess: +/-30% of the demanded payoff.")
     patience: tuple[float, ...] = _sector(
         (4.0, 12.0, 9.0, 12.0, 12.0, 9.0, 9.0),
         "Months a member tolerates its own objectives unmet before leaving.",
-        "Guess; SMEs leave first ('scares SMEs away').", 1.0, 1000.0)
+        "Guess; SMEs leave first ('scares SMEs away').", 1.0, 1000.0,
+        plausible=(0.5, 2.0),
+        plausible_why="Guess: half to twice as patient.")
     commitment_months: tuple[float, ...] = _sector(
         (3.0, 18.0, 4.0, 24.0, 12.0, 4.0, 6.0),
         "Months of running costs each member puts into the pool when a partnership forms.",
-        "Guess; resource-poor members commit little up front.", 0.0, 1000.0)
+        "Guess; resource-poor members commit little up front.", 0.0, 1000.0,
+        plausible=(0.5, 2.0),
+        plausible_why="Guess: a factor of two either way.")
     event_attendance: tuple[float, ...] = _sector(
         (0.05, 0.6, 0.2, 0.3, 0.4, 0.5, 0.3),
         "Probability that an organisation attends a country's conference or trade show.",
-        "Guess; companies attend sector conferences anyway.", 0.0, 1.0)
+        "Guess; companies attend sector conferences anyway.", 0.0, 1.0,
+        plausible=(0.5, 1.5),
+        plausible_why="Guess: +/-50% of attendance.")
     pressure_sensitivity: float = _p(0.1, "Extra SME search probability per unit of community "
                                      "pressure on its goal.", "SMEs engage 'because of the "
                                      "pressure they get from the local communities'.",
-                                     lo=0.0, hi=1.0)
+                                     lo=0.0, hi=1.0,
+        plausible=(0.02, 0.3),
+        plausible_why="Guess: the mining profile uses 0.2; the discussion gives no number.")
     # --- community pressure, events and donors (process 1) ------------------------------
     pressure_volatility: float = _p(0.05, "Monthly noise of community pressure per goal.",
-                                    "Guess.", lo=0.0, hi=1.0)
+                                    "Guess.", lo=0.0, hi=1.0,
+        plausible=(0.01, 0.1),
+        plausible_why="Guess.")
     pressure_reversion: float = _p(0.05, "Monthly pull of pressure back to its mean 0.3.",
-                                   "Guess.", lo=0.0, hi=1.0)
+                                   "Guess.", lo=0.0, hi=1.0,
+        plausible=(0.01, 0.2),
+        plausible_why="Guess: pressure episodes lasting from months to years.")
     event_rate: float = _p(0.25, "Probability that a country holds a conference in a month.",
-                           "Guess: about three sector conferences a year.", lo=0.0, hi=1.0)
+                           "Guess: about three sector conferences a year.", lo=0.0, hi=1.0,
+        plausible=(0.1, 0.5),
+        plausible_why="One to six sector conferences a year (mining profile 0.4).")
     event_partnering: bool = _p(False, "Whether conferences host a partnering session (the health "
                                 "session at a mining conference).", "Off in the status quo.")
     event_contacts: int = _p(2, "Contacts an attendee makes at a partnering session.", "Guess.",
-                             lo=0, hi=100)
+                             lo=0, hi=100,
+        plausible=(1, 5),
+        plausible_why="Guess: a partnering session yields a handful of contacts.")
     donor_alignment: float = _p(0.3, "Share of donor money aligned with national priorities "
                                 "(channelled to priority goals) rather than the donor's own "
                                 "projects.", "Donors 'not yet implementing the Paris declaration'.",
-                                lo=0.0, hi=1.0)
+                                lo=0.0, hi=1.0,
+        plausible=(0.1, 0.6),
+        plausible_why="Spans the country profiles (0.2 post-conflict to 0.6 strong SME base).")
     grant_size: float = _p(1.0, "Largest monthly grant a partnership receives from one source.",
-                           "Guess, in the same units as income.", lo=0.0, hi=1e6)
+                           "Guess, in the same units as income.", lo=0.0, hi=1e6,
+        plausible=(0.5, 2.0),
+        plausible_why="Guess: a factor of two either way, in income units.")
     n_priority_goals: int = _p(5, "Goals a country's government names as national priorities.",
                                "Guess.", lo=1, hi=17)
     # --- platforms -------------------------------------------------------------------
@@ -142,7 +189,9 @@ class Params:
                                       "national platforms (the rest on global goal leads).",
                                       "Even split as a neutral default.", lo=0.0, hi=1.0)
     actions_per_staff: float = _p(10.0, "Brokering, convening or training actions per staff "
-                                  "member per month.", "Guess: a few per week.", lo=0.0, hi=1e4)
+                                  "member per month.", "Guess: a few per week.", lo=0.0, hi=1e4,
+        plausible=(5.0, 20.0),
+        plausible_why="Guess: one to five actions a week per staff member.")
     capacity_building_share: float = _p(0.3, "Share of platform actions spent on capacity "
                                         "building (training a member).", "TPI: 'building local "
                                         "capacity' is among the most important aspects.",
@@ -151,30 +200,50 @@ class Params:
                                 "sectors around one goal.", "Guess.", lo=0.0, hi=1.0)
     membership_overhead: float = _p(0.3, "Bandwidth a platform membership costs a member.",
                                     "'A system so complicated that it scares SMEs away'.",
-                                    lo=0.0, hi=100.0)
+                                    lo=0.0, hi=100.0,
+        plausible=(0.1, 0.6),
+        plausible_why="Discussion: overhead 'scares SMEs away', size unknown; guess.")
     membership_review_rate: float = _p(0.1, "Monthly probability that an organisation reviews "
-                                       "its platform memberships.", "Guess.", lo=0.0, hi=1.0)
+                                       "its platform memberships.", "Guess.", lo=0.0, hi=1.0,
+        plausible=(0.03, 0.3),
+        plausible_why="Guess: reviewed from every three months to every three years.")
     national_expertise: float = _p(0.3, "Goal expertise of a national all-goal platform (0..1).",
-                                   "A generalist spread across 17 goals.", lo=0.0, hi=1.0)
+                                   "A generalist spread across 17 goals.", lo=0.0, hi=1.0,
+        plausible=(0.1, 0.5),
+        plausible_why="Guess: a generalist across 17 goals stays well below a specialist.")
     global_expertise: float = _p(0.9, "Goal expertise of a global lead platform on its goal.",
-                                 "A specialist lead per goal.", lo=0.0, hi=1.0)
+                                 "A specialist lead per goal.", lo=0.0, hi=1.0,
+        plausible=(0.6, 1.0),
+        plausible_why="Guess: a specialist lead, not necessarily the best.")
     expertise_transfer: float = _p(0.5, "Hybrid: share of a global lead's expertise passed to the "
-                                   "national platforms it feeds.", "Guess.", lo=0.0, hi=1.0)
+                                   "national platforms it feeds.", "Guess.", lo=0.0, hi=1.0,
+        plausible=(0.2, 0.8),
+        plausible_why="Guess.")
     coordination_cost: float = _p(0.25, "Hybrid: share of a global lead's staff time lost to "
                                   "coordinating with the national platforms.", "Guess.",
-                                  lo=0.0, hi=1.0)
+                                  lo=0.0, hi=1.0,
+        plausible=(0.1, 0.5),
+        plausible_why="Guess: a tenth to half of a lead's time spent coordinating.")
     membership_benefit: float = _p(1.0, "Scale of the benefit an organisation expects from a "
                                    "platform's services, weighed against the overhead.", "Guess.",
-                                   lo=0.0, hi=100.0)
+                                   lo=0.0, hi=100.0,
+        plausible=(0.5, 2.0),
+        plausible_why="Guess: a factor of two either way.")
     broker_candidates: int = _p(3, "Candidates a platform screens for one introduction.",
-                                "Guess.", lo=1, hi=50)
+                                "Guess.", lo=1, hi=50,
+        plausible=(1, 6),
+        plausible_why="Guess: a broker screens a few candidates per introduction.")
     ba_representation: bool = _p(False, "Whether business associations represent their member "
                                  "SMEs on platforms at no bandwidth cost to the SMEs.",
                                  "Asked in the discussion: can associations represent SMEs?")
     ba_staff: float = _p(2.0, "Staff of each business association available for representation.",
-                         "Associations 'suffer the same problems of local NGOs'.", lo=0.0, hi=1e4)
+                         "Associations 'suffer the same problems of local NGOs'.", lo=0.0, hi=1e4,
+        plausible=(0.5, 5.0),
+        plausible_why="Spans the country profiles (0.5 post-conflict to 4 strong SME base).")
     ba_smes_per_staff: float = _p(15.0, "SMEs one association staff member can represent.",
-                                  "Guess.", lo=0.0, hi=1e6)
+                                  "Guess.", lo=0.0, hi=1e6,
+        plausible=(5.0, 30.0),
+        plausible_why="Guess.")
     # --- formation (process 4) ---------------------------------------------------------
     partnership_cost: float = _p(1.0, "Bandwidth one partnership membership takes.",
                                  "The unit of bandwidth.", lo=0.01, hi=100.0)
@@ -182,69 +251,121 @@ class Params:
                           "sectors.", lo=3, hi=8)
     w_skill: float = _p(0.5, "Weight of the members' mean skill in the expected payoff.",
                         "Skill is needed 'for effective leadership and relationship building'.",
-                        lo=0.0, hi=10.0)
+                        lo=0.0, hi=10.0,
+        plausible=(0.25, 1.0),
+        plausible_why="Guess: half to twice the default weight.")
     w_complementarity: float = _p(0.35, "Weight of cross-sector complementarity in the payoff.",
                                   "The definition: 'combining resources and competencies'.",
-                                  lo=0.0, hi=10.0)
+                                  lo=0.0, hi=10.0,
+        plausible=(0.15, 0.7),
+        plausible_why="Guess: half to twice the default weight.")
     w_goal: float = _p(0.25, "Payoff bonus when the focal goal is one of the member's own.",
-                       "'Each achieving their own individual objectives'.", lo=0.0, hi=10.0)
+                       "'Each achieving their own individual objectives'.", lo=0.0, hi=10.0,
+        plausible=(0.1, 0.5),
+        plausible_why="Guess: half to twice the default weight.")
     w_culture: float = _p(0.6, "Payoff penalty per unit of cultural distance between members.",
-                          "'Especially if cultural barriers exist'.", lo=0.0, hi=10.0)
-    w_trust: float = _p(0.2, "Weight of country trust in the payoff.", "Guess.", lo=0.0, hi=10.0)
+                          "'Especially if cultural barriers exist'.", lo=0.0, hi=10.0,
+        plausible=(0.3, 1.2),
+        plausible_why="Guess: half to twice; the discussion stresses cultural barriers.")
+    w_trust: float = _p(0.2, "Weight of country trust in the payoff.", "Guess.", lo=0.0, hi=10.0,
+        plausible=(0.1, 0.4),
+        plausible_why="Guess: half to twice the default weight.")
     w_repeat: float = _p(0.3, "Payoff bonus for a previous partner.", "Trust from past success.",
-                         lo=0.0, hi=10.0)
+                         lo=0.0, hi=10.0,
+        plausible=(0.1, 0.6),
+        plausible_why="Guess: half to twice the default weight.")
     w_broker: float = _p(0.3, "Payoff bonus per unit of a broker's goal expertise.", "Guess.",
-                         lo=0.0, hi=10.0)
+                         lo=0.0, hi=10.0,
+        plausible=(0.1, 0.6),
+        plausible_why="Guess: half to twice the default weight.")
     payoff_noise: float = _p(0.4, "Width of the uniform noise on each member's payoff.", "Guess.",
-                             lo=0.0, hi=10.0)
+                             lo=0.0, hi=10.0,
+        plausible=(0.2, 0.8),
+        plausible_why="Guess: half to twice the default width.")
     solo_search_cost: float = _p(0.1, "Spare bandwidth a solo search needs beyond the "
                                  "partnership itself (events need none).",
-                                 "Searching alone is 'slow, costly'.", lo=0.0, hi=100.0)
+                                 "Searching alone is 'slow, costly'.", lo=0.0, hi=100.0,
+        plausible=(0.05, 0.3),
+        plausible_why="Guess: searching alone is 'slow, costly', by how much is unknown.")
     repeat_search_rate: float = _p(0.3, "Probability that a solo search turns to a previous "
-                                   "partner.", "Guess.", lo=0.0, hi=1.0)
+                                   "partner.", "Guess.", lo=0.0, hi=1.0,
+        plausible=(0.1, 0.6),
+        plausible_why="Guess.")
     satisfaction_ratio: float = _p(0.35, "Share of its reservation payoff a member must get each "
                                    "month from the partnership's output for its own objectives "
-                                   "to count as met.", "Guess.", lo=0.0, hi=10.0)
+                                   "to count as met.", "Guess.", lo=0.0, hi=10.0,
+        plausible=(0.2, 0.5),
+        plausible_why="Guess.")
     local_trust_bonus: float = _p(0.15, "Payoff bonus for an introduction made by a platform "
                                   "present in the country (national, or a global lead acting "
                                   "through one).", "Local presence builds trust; a distant "
-                                  "global platform lacks it.", lo=0.0, hi=10.0)
+                                  "global platform lacks it.", lo=0.0, hi=10.0,
+        plausible=(0.0, 0.3),
+        plausible_why="Guess: from no local-presence effect to twice the default.")
     # --- operation (process 5) --------------------------------------------------------
     output_scale: float = _p(1.6, "Scale of a partnership's monthly output on its focal goal.",
-                             "Arbitrary unit of outcome.", lo=0.0, hi=1e6)
+                             "Arbitrary unit of outcome.", lo=0.0, hi=1e6,
+        plausible=(1.2, 2.0),
+        plausible_why="Guess: +/-25%; output also decides whether members' objectives are met.")
     running_cost: float = _p(0.04, "Monthly running cost per member, paid from pooled funds.",
-                             "Guess.", lo=0.0, hi=1e6)
+                             "Guess.", lo=0.0, hi=1e6,
+        plausible=(0.02, 0.08),
+        plausible_why="Guess: half to twice the default.")
     resource_half_months: float = _p(12.0, "Months of running costs in pooled funds at which "
                                      "funds give half their full boost to output.", "Guess.",
-                                     lo=0.01, hi=1e4)
+                                     lo=0.01, hi=1e4,
+        plausible=(6.0, 24.0),
+        plausible_why="Guess: half to twice the default.")
     health_gain: float = _p(0.04, "Monthly health change per unit of members' mean skill plus "
-                            "country trust above 1.", "Guess.", lo=0.0, hi=1.0)
+                            "country trust above 1.", "Guess.", lo=0.0, hi=1.0,
+        plausible=(0.02, 0.08),
+        plausible_why="Guess: half to twice the default.")
     friction: float = _p(0.035, "Monthly health loss per unit of cultural distance.", "Guess.",
-                         lo=0.0, hi=1.0)
+                         lo=0.0, hi=1.0,
+        plausible=(0.02, 0.05),
+        plausible_why="Guess: cultural friction, roughly +/-40%.")
     skill_softening: float = _p(0.7, "How far members' skill offsets cultural friction (0..1).",
                                 "'Relationship building ... hard if cultural barriers exist'.",
-                                lo=0.0, hi=1.0)
-    shock_size: float = _p(0.3, "Health lost in a shock.", "Guess.", lo=0.0, hi=1.0)
+                                lo=0.0, hi=1.0,
+        plausible=(0.5, 0.9),
+        plausible_why="Guess.")
+    shock_size: float = _p(0.3, "Health lost in a shock.", "Guess.", lo=0.0, hi=1.0,
+        plausible=(0.15, 0.45),
+        plausible_why="Guess: +/-50%.")
     # --- learning (process 6) ---------------------------------------------------------
     learning_rate: float = _p(0.01, "Monthly skill gain (toward 1) per active partnership.",
-                              "Learning by doing.", lo=0.0, hi=1.0)
+                              "Learning by doing.", lo=0.0, hi=1.0,
+        plausible=(0.005, 0.02),
+        plausible_why="Guess: half to twice; learning by doing is not measured.")
     capacity_gain: float = _p(0.05, "Skill gain (toward 1) from one platform training action.",
                               "Platforms develop 'the skills needed for effective leadership'.",
-                              lo=0.0, hi=1.0)
+                              lo=0.0, hi=1.0,
+        plausible=(0.025, 0.1),
+        plausible_why="Guess: half to twice; no evaluation of platform training found.")
     skill_decay: float = _p(0.005, "Monthly relative skill loss when idle.", "Guess.",
-                            lo=0.0, hi=1.0)
+                            lo=0.0, hi=1.0,
+        plausible=(0.002, 0.01),
+        plausible_why="Guess.")
     # --- dissolution (process 7) ------------------------------------------------------
     health_floor: float = _p(0.15, "Health below which a partnership breaks down.", "Guess.",
-                             lo=0.0, hi=1.0)
+                             lo=0.0, hi=1.0,
+        plausible=(0.1, 0.25),
+        plausible_why="Guess.")
     objective_months: float = _p(48.0, "Mean months of full output needed to reach a "
                                  "partnership's objective.", "Alliances last several years.",
-                                 lo=1.0, hi=1e5)
+                                 lo=1.0, hi=1e5,
+        plausible=(24.0, 72.0),
+        plausible_why="Alliances last several years: two to six.")
     # --- outcomes and spillovers (process 8) ---------------------------------------------
     spillover_transformational: float = _p(1.0, "Indirect effect of a transformational "
                                            "partnership per unit of output and matrix score/3.",
-                                           "Systemic partnerships spill over.", lo=0.0, hi=10.0)
+                                           "Systemic partnerships spill over.", lo=0.0, hi=10.0,
+        plausible=(0.5, 1.5),
+        plausible_why="Guess: +/-50%.")
     spillover_value_chain: float = _p(0.2, "Indirect effect of a value-chain partnership.",
-                                      "Narrow partnerships spill over little.", lo=0.0, hi=10.0)
+                                      "Narrow partnerships spill over little.", lo=0.0, hi=10.0,
+        plausible=(0.1, 0.4),
+        plausible_why="Guess: half to twice, kept below transformational.")
     collective_action: float = _p(0.0, "Investment attracted per unit of measured positive "
                                   "indirect impact ('collective action').",
                                   "Off by default; a policy lever.", lo=0.0, hi=10.0)
@@ -252,7 +373,9 @@ class Params:
                                       "(-3..3); None uses the illustrative default.",
                                       "No complete published matrix exists.")
     resource_cap_months: float = _p(24.0, "Months of income an organisation can hold in reserve.",
-                                    "Guess; keeps reserves bounded.", lo=1.0, hi=1e4)
+                                    "Guess; keeps reserves bounded.", lo=1.0, hi=1e4,
+        plausible=(12.0, 48.0),
+        plausible_why="Guess: one to four years of income in reserve.")
     # --- engine ---------------------------------------------------------------------
     engine: str = _p("numba", "Which driver runs the rules: compiled loop or Mesa agent loop.",
                      "numba for speed, mesa for debugging and custom agents.", choices=ENGINES)

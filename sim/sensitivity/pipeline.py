@@ -1,0 +1,244 @@
+"""The sensitivity pipeline end to end: Morris screening, Sobol' indices, regions, outputs.
+
+1. Morris: trajectories over the plan's factors (every uncertain parameter, plus a dummy),
+   each configuration run under both designs and every seed (paired), indices per output.
+2. Sobol': the factors that matter most (design gap first), Saltelli sample, S1 and ST
+   with bootstrap intervals per output; the other factors stay at their defaults.
+3. Regions: a shallow tree over the Sobol' samples says where each design wins.
+Tables, figures and `summary.json` are written into the output folder at the end, each
+file atomically; the run folders of the sweeps stay cached under `<out>/runs/`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from sim.params import PLATFORM_DESIGNS
+from sim.sensitivity import analyse, plots, regions
+from sim.sensitivity.ranges import DUMMY, Factor, factors_by_name, uncertain_factors
+from sim.sensitivity.runs import Base, run_jobs
+from sim.sensitivity.sample import morris_matrix, sample_table, sobol_matrix
+
+SIZES: tuple[str, ...] = ("small", "medium", "full")
+INERT_CHECKS: tuple[str, ...] = (DUMMY, "expertise_transfer", "coordination_cost")
+
+
+class PlanError(ValueError):
+    """A sensitivity plan is invalid; the message names the key and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How big the analysis is: factors, trajectories, sample sizes, seeds, population."""
+
+    size: str
+    designs: tuple[str, str]
+    seeds: tuple[int, ...]
+    n_orgs: int
+    steps: int
+    sampling_seed: int
+    resamples: int
+    morris_factors: tuple[str, ...]
+    morris_trajectories: int
+    morris_levels: int
+    sobol_top_k: int
+    sobol_n: int
+    tree_depth: int
+
+
+def plan_path(size: str) -> Path:
+    """The plan file of a size: `configs/sensitivity/<size>.yaml`."""
+    from sim.config import config_dir
+
+    return config_dir() / "sensitivity" / f"{size}.yaml"
+
+
+def load_plan(size: str, path: Path | None = None) -> Plan:
+    """Read and check a plan; raise `PlanError` naming the first bad key."""
+    if size not in SIZES and path is None:
+        raise PlanError(f"size={size!r}: allowed values are {', '.join(SIZES)}")
+    path = path or plan_path(size)
+    raw = yaml.safe_load(path.read_text())
+    try:
+        factors = raw["morris"]["factors"]
+        names = ([f.name for f in uncertain_factors()] + [DUMMY] if factors == "all"
+                 else list(factors))
+        plan = Plan(size=size, designs=tuple(raw["designs"]), seeds=tuple(raw["seeds"]),
+                    n_orgs=int(raw["n_orgs"]), steps=int(raw["steps"]),
+                    sampling_seed=int(raw["sampling_seed"]), resamples=int(raw["resamples"]),
+                    morris_factors=tuple(names),
+                    morris_trajectories=int(raw["morris"]["trajectories"]),
+                    morris_levels=int(raw["morris"]["levels"]),
+                    sobol_top_k=int(raw["sobol"]["top_k"]), sobol_n=int(raw["sobol"]["n"]),
+                    tree_depth=int(raw["tree_depth"]))
+    except (KeyError, TypeError) as err:
+        raise PlanError(f"{path}: missing or malformed key {err}") from err
+    if len(plan.designs) != 2 or not set(plan.designs) <= set(PLATFORM_DESIGNS):
+        raise PlanError(f"designs={list(plan.designs)}: expected two of "
+                        f"{', '.join(PLATFORM_DESIGNS)}")
+    if not plan.seeds or any(not isinstance(s, int) or s < 0 for s in plan.seeds):
+        raise PlanError(f"seeds={list(plan.seeds)}: expected a list of integers >= 0")
+    try:
+        factors_by_name(list(plan.morris_factors))
+    except ValueError as err:
+        raise PlanError(f"morris.factors: {err}") from err
+    if not 2 <= plan.sobol_top_k <= len(plan.morris_factors):
+        raise PlanError(f"sobol.top_k={plan.sobol_top_k}: allowed range is "
+                        f"2..{len(plan.morris_factors)}")
+    if plan.sobol_n < 2 or plan.sobol_n & (plan.sobol_n - 1):
+        raise PlanError(f"sobol.n={plan.sobol_n}: must be a power of two (2, 4, 8, ...)")
+    if plan.morris_trajectories < 2 or plan.morris_levels < 2 or plan.tree_depth < 1:
+        raise PlanError("morris.trajectories and morris.levels must be at least 2, "
+                        "tree_depth at least 1")
+    return plan
+
+
+def _stage(name: str, factors: list[Factor], matrix: np.ndarray, plan: Plan, out: Path,
+           workers: int, launcher: str, hydra_launcher: str | None
+           ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Run one stage's sample; return per-sample outputs, the runs and timing."""
+    samples, configs = sample_table(factors, matrix)
+    base = Base(plan.designs, plan.seeds, plan.steps, plan.n_orgs)
+    started = time.time()
+    runs = run_jobs(configs, base, out / name, out, workers, launcher, hydra_launcher)
+    wall = time.time() - started
+    outputs = analyse.sample_outputs(samples, runs, plan.designs)
+    timing = {"samples": len(samples), "configs": len(configs), "runs": len(runs),
+              "wall_s": round(wall, 1), "s_per_run": round(wall / max(len(runs), 1), 3)}
+    print(f"{name}: {len(samples)} samples, {len(configs)} distinct configs, {len(runs)} runs "
+          f"in {wall:.0f} s", flush=True)
+    return outputs, runs, timing
+
+
+def _write_atomic(path: Path, write) -> None:
+    tmp = path.with_name(f".tmp-{path.name}")
+    write(tmp)
+    tmp.replace(path)
+
+
+def run(plan: Plan, out: Path, workers: int = 2, launcher: str = "hydra",
+        hydra_launcher: str | None = None) -> dict[str, Any]:
+    """Run the whole analysis into `out`; return the summary (also written as summary.json).
+
+    `launcher` is `hydra` (each stage one `python -m sim -m` sweep; `hydra_launcher` picks
+    a config of configs/hydra/launcher/, e.g. `slurm`) or `inprocess`.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    m_factors = factors_by_name(list(plan.morris_factors))
+    m_matrix = morris_matrix(m_factors, plan.morris_trajectories, plan.morris_levels,
+                             plan.sampling_seed)
+    m_out, m_runs, m_time = _stage("morris", m_factors, m_matrix, plan, out, workers, launcher,
+                                    hydra_launcher)
+    morris = analyse.morris_indices(m_factors, m_matrix, m_out,
+                                    analyse.output_names(plan.designs), plan.morris_levels,
+                                    plan.sampling_seed, plan.resamples)
+
+    selected = analyse.select_factors(morris, plan.sobol_top_k, exclude=(DUMMY,))
+    s_factors = factors_by_name(selected)
+    s_matrix = sobol_matrix(s_factors, plan.sobol_n, plan.sampling_seed)
+    s_out, s_runs, s_time = _stage("sobol", s_factors, s_matrix, plan, out, workers, launcher,
+                                    hydra_launcher)
+    for file, table in {"morris_runs.parquet": m_runs, "sobol_runs.parquet": s_runs}.items():
+        _write_atomic(out / file, lambda p, t=table: t.to_parquet(p, index=False))
+    meta = {"workers": workers, "launcher": launcher, "cpu_count": os.cpu_count(),
+            "timing": {"morris": m_time, "sobol": s_time,
+                       "total_wall_s": round(time.time() - started, 1)}}
+    return finish(plan, out, m_factors, m_matrix, m_out, s_factors, s_out, meta)
+
+
+def reanalyse(out: Path) -> dict[str, Any]:
+    """Recompute indices, regions, figures and summary from the sample tables in `out`.
+
+    Uses `summary.json` for the plan and the timing of the runs; runs nothing.
+    """
+    old = json.loads((out / "summary.json").read_text())
+    plan = Plan(**{k: tuple(v) if isinstance(v, list) else v for k, v in old["plan"].items()})
+    m_out = pd.read_csv(out / "morris_samples.csv")
+    s_out = pd.read_csv(out / "sobol_samples.csv")
+    m_factors = factors_by_name(list(plan.morris_factors))
+    s_factors = factors_by_name(old["selected_factors"])
+    m_matrix = m_out[[f.name for f in m_factors]].to_numpy(dtype=float)
+    meta = {k: old[k] for k in ("workers", "launcher", "cpu_count", "timing")}
+    return finish(plan, out, m_factors, m_matrix, m_out, s_factors, s_out, meta)
+
+
+def finish(plan: Plan, out: Path, m_factors: list[Factor], m_matrix: np.ndarray,
+           m_out: pd.DataFrame, s_factors: list[Factor], s_out: pd.DataFrame,
+           meta: dict[str, Any]) -> dict[str, Any]:
+    """Indices, regions, tables, figures and summary.json from the per-sample outputs."""
+    names = analyse.output_names(plan.designs)
+    morris = analyse.morris_indices(m_factors, m_matrix, m_out, names, plan.morris_levels,
+                                    plan.sampling_seed, plan.resamples)
+    sobol = analyse.sobol_indices(s_factors, s_out, names, plan.sampling_seed, plan.resamples)
+    found, accuracy = regions.fit_regions(s_out, s_factors, analyse.HEADLINE, plan.designs,
+                                          plan.tree_depth, plan.sampling_seed)
+    region_table = regions.regions_table(found, s_factors, plan.designs)
+
+    tables = {"morris_samples.csv": m_out, "morris_indices.csv": morris,
+              "sobol_samples.csv": s_out, "sobol_indices.csv": sobol,
+              "regions.csv": region_table}
+    for file, table in tables.items():
+        _write_atomic(out / file, lambda p, t=table: t.to_csv(p, index=False))
+    _figures(out, morris, sobol, s_out, found, plan)
+
+    gap = sobol[sobol["output"] == analyse.HEADLINE].sort_values("ST", ascending=False)
+    gap_morris = (morris[morris["output"] == analyse.HEADLINE]
+                  .sort_values("mu_star", ascending=False).set_index("factor"))
+    summary = {
+        "plan": asdict(plan), **meta,
+        "selected_factors": [f.name for f in s_factors],
+        "top_design_gap": [
+            {"factor": r.factor, "ST": r.ST, "ST_conf": r.ST_conf, "S1": r.S1,
+             "S1_conf": r.S1_conf, "mu_star": float(gap_morris.at[r.factor, "mu_star"]),
+             "mu_star_conf": float(gap_morris.at[r.factor, "mu_star_conf"])}
+            for r in gap.head(3).itertuples()],
+        "morris_top_design_gap": list(gap_morris.index[:3]),
+        "inert_checks": {f: float(gap_morris.at[f, "mu_star"]) for f in INERT_CHECKS
+                         if f in gap_morris.index},
+        "design_gap": {"mean": float(s_out[analyse.HEADLINE].mean()),
+                       "share_first_wins": float((s_out[analyse.HEADLINE] > 0).mean()),
+                       "noise_share": analyse.noise_share(s_out, len(plan.seeds))},
+        "regions": {"accuracy": accuracy, "rules": list(region_table["rule"])},
+    }
+    _write_atomic(out / "summary.json",
+                  lambda p: p.write_text(json.dumps(summary, indent=2, default=float)))
+    return summary
+
+
+def _figures(out: Path, morris: pd.DataFrame, sobol: pd.DataFrame, s_out: pd.DataFrame,
+             found: list[regions.Region], plan: Plan) -> None:
+    """Write the figures (each atomically)."""
+    a, b = plan.designs
+    diffs = [analyse.HEADLINE, "diff:partnerships_per_1000", "diff:sme_participation",
+             "diff:outcome_total", "diff:failed_share"]
+    levels = [f"{a}:partnerships_per_1000", f"{a}:sme_participation", f"{a}:outcome_direct",
+              f"{a}:outcome_indirect", f"{a}:failed_share"]
+    _write_atomic(out / "morris_mu_sigma.png", lambda p: plots.morris_plot(morris, p))
+    _write_atomic(out / "morris_heatmap.png", lambda p: plots.morris_heatmap(morris, p))
+    _write_atomic(out / "sobol_design_gap.png", lambda p: plots.sobol_plot(sobol, p, diffs))
+    _write_atomic(out / "sobol_outcomes.png", lambda p: plots.sobol_plot(sobol, p, levels))
+    splits: dict[str, list[float]] = {}
+    order: list[str] = []
+    for region in found:
+        for name, _, value in region.conditions:
+            splits.setdefault(name, [])
+            if value not in splits[name]:
+                splits[name].append(value)
+            if name not in order:
+                order.append(name)
+    st = sobol[sobol["output"] == analyse.HEADLINE].sort_values("ST", ascending=False)
+    for name in st["factor"]:
+        if name not in order:
+            order.append(name)
+    _write_atomic(out / "regions.png", lambda p: plots.regions_plot(
+        s_out, order[0], order[1], plan.designs, splits, p))
