@@ -1,0 +1,1 @@
+"""Validation: the brief's "Patterns the model should reproduce", each over 20 paired seeds."""

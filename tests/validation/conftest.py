@@ -1,0 +1,90 @@
+"""Fixtures of the validation suite: the shared arm cache and the effect-size report.
+
+Each test hands its effects to `report`, which prints them (shown by `pytest -s`), attaches
+them to the test report (so the terminal summary can list them, also under xdist when this
+folder is given on the command line) and writes them to a row file. When a worker (or a
+single-process session) finishes, the row files are gathered into one CSV: the file named
+by the environment variable VALIDATION_REPORT, or `results/validation/effect_sizes.csv`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from .arms import ArmCache, locked
+from .effects import Effect, merge_rows, write_rows
+
+REPO = Path(__file__).resolve().parents[2]
+_state: dict[str, Path] = {}
+_lines: list[str] = []
+
+
+def report_path() -> Path:
+    """Where the session's effect sizes are written as CSV."""
+    return Path(os.environ.get("VALIDATION_REPORT",
+                               REPO / "results" / "validation" / "effect_sizes.csv"))
+
+
+@pytest.fixture(scope="session")
+def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder shared by every xdist worker of this session (the session's own otherwise)."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "validation"
+    folder.mkdir(parents=True, exist_ok=True)
+    _state["rows"] = folder / "effects"
+    return folder
+
+
+@pytest.fixture(scope="session")
+def arms(shared_dir: Path) -> ArmCache:
+    """Runs of every arm, computed once per session whichever worker asks first."""
+    return ArmCache(shared_dir / "arms")
+
+
+@pytest.fixture
+def report(shared_dir: Path, request: pytest.FixtureRequest,
+           record_property: Callable[[str, object], None]) -> Callable[..., None]:
+    """Record effects: print them, attach them to the test report and write them out."""
+
+    def record(*effects: Effect) -> None:
+        for effect in effects:
+            print(effect.line())
+        record_property("effects", json.dumps([asdict(e) for e in effects]))
+        write_rows(shared_dir / "effects", request.node.name, list(effects))
+
+    return record
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Keep the effect lines of finished validation tests for the terminal summary."""
+    if report.when != "call":
+        return
+    for key, value in report.user_properties:
+        if key == "effects":
+            for row in json.loads(value):
+                _lines.append(Effect(**row).line())
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Gather every worker's effect rows into the CSV report (the last to finish has all)."""
+    rows = _state.get("rows")
+    if rows is None or not rows.is_dir():
+        return
+    with locked(rows.parent / "report.lock"):
+        merge_rows(rows, report_path())
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print the effect size of every validation pattern that ran."""
+    if not _lines:
+        return
+    terminalreporter.write_sep("=", "validation: effect sizes")
+    for line in _lines:
+        terminalreporter.write_line(line)
+    terminalreporter.write_line(f"(CSV: {report_path()})")

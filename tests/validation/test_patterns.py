@@ -1,0 +1,216 @@
+"""The brief's "Patterns the model should reproduce", each over 20 paired seeds.
+
+Every arm runs the default scenario (1,000 organisations, one country, 120 months; see
+`arms.py`) on the same 20 seeds, so arms compare seed by seed. A directional pattern holds
+when the mean paired difference passes its stated margin and its 95% interval excludes 0;
+each test prints its effect sizes (`pytest -s`) and the session writes them all to a CSV.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from .arms import SEEDS, ArmCache
+from .effects import landing, paired_effect
+
+#: Literature range for the default scenario (brief, "Patterns"): 30-70% of alliances fail,
+#: and their median life is "several years", read here as 2 to 10 years.
+FAILURE_RANGE = (0.30, 0.70)
+MEDIAN_LIFE_RANGE_MONTHS = (24.0, 120.0)
+
+
+def _check(*effects) -> None:
+    failed = [e.line() for e in effects if e.asserted and not e.passed]
+    assert not failed, "\n".join(failed)
+
+
+def test_arms_use_at_least_20_paired_seeds(arms: ArmCache) -> None:
+    assert len(SEEDS) >= 20
+    assert [r["seed"] for r in arms("default")] == list(SEEDS)
+
+
+def test_without_platforms_smes_take_part_far_less_than_multinationals(arms, report) -> None:
+    sme = arms.values("no_platform", "sme_participation")
+    mnc = arms.values("no_platform", "multinational_participation")
+    gap = paired_effect("SMEs take part far less than multinationals (no platform)",
+                        "partnership participation (last 12 months)",
+                        ("multinational", mnc), ("SME", sme), margin=0.3,
+                        direction="decrease")
+    report(gap)
+    _check(gap)
+    assert sme.mean() < 0.5 * mnc.mean(), "SME participation not below half the multinationals'"
+
+
+def _relative_drop(arms: ArmCache, key: str, low: str, high: str) -> np.ndarray:
+    before, after = arms.values(low, key), arms.values(high, key)
+    return (before - after) / before
+
+
+def test_membership_overhead_drives_smes_out_first(arms, report) -> None:
+    pattern = "raising membership overhead drives SMEs out first"
+    sme_out = paired_effect(pattern, "SME platform membership (end)",
+                            ("overhead 0.1", arms.values("overhead_0.1", "sme_member_at_end")),
+                            ("overhead 0.8", arms.values("overhead_0.8", "sme_member_at_end")),
+                            margin=0.2, direction="decrease")
+    sme_default = paired_effect(pattern, "SME platform membership (end)",
+                                ("overhead 0.1", arms.values("overhead_0.1", "sme_member_at_end")),
+                                ("overhead 0.3 (default)",
+                                 arms.values("default", "sme_member_at_end")),
+                                margin=0.1, direction="decrease")
+    mnc_default = paired_effect(
+        pattern, "multinational platform membership (end)",
+        ("overhead 0.1", arms.values("overhead_0.1", "multinational_member_at_end")),
+        ("overhead 0.3 (default)", arms.values("default", "multinational_member_at_end")),
+        margin=0.05, direction="none")
+    first = paired_effect(pattern, "relative drop 0.1->0.8: SME minus multinational",
+                          ("multinational drop",
+                           _relative_drop(arms, "multinational_member_at_end",
+                                          "overhead_0.1", "overhead_0.8")),
+                          ("SME drop", _relative_drop(arms, "sme_member_at_end",
+                                                      "overhead_0.1", "overhead_0.8")),
+                          margin=0.2)
+    participation = paired_effect(pattern, "SME partnership participation",
+                                  ("overhead 0.1", arms.values("overhead_0.1",
+                                                               "sme_participation")),
+                                  ("overhead 0.8", arms.values("overhead_0.8",
+                                                               "sme_participation")),
+                                  margin=0.02, direction="decrease")
+    report(sme_out, sme_default, mnc_default, first, participation)
+    # "First": at the default overhead SMEs have already left while multinationals stay.
+    _check(sme_out, sme_default, mnc_default, first, participation)
+
+
+def test_business_associations_lift_sme_participation_unless_understaffed(arms, report) -> None:
+    pattern = "business-association representation lifts SME participation unless understaffed"
+    effects = []
+    for key, label, margin in (("sme_participation", "SME partnership participation", 0.01),
+                               ("sme_platform_membership", "SME platform membership", 0.2)):
+        none = ("no representation", arms.values("default", key))
+        staffed = ("staffed associations", arms.values("ba_staffed", key))
+        under = ("understaffed associations (ba_staff 0.05)", arms.values("ba_understaffed", key))
+        lift = paired_effect(pattern, label, none, staffed, margin)
+        effects += [
+            lift,
+            paired_effect(pattern, label, under, staffed, margin),
+            # Under-staffed associations lift by less than a quarter of what staffed ones do.
+            paired_effect(pattern, label, none, under, 0.25 * lift.difference, direction="none"),
+        ]
+    report(*effects)
+    _check(*effects)
+
+
+def test_capacity_building_raises_skill_and_partnership_survival(arms, report) -> None:
+    pattern = "capacity building raises skill and partnership survival"
+    c, t = "capacity_0", "capacity_0.8"
+    effects = [
+        paired_effect(pattern, "mean skill (end)",
+                      ("no capacity building", arms.values(c, "mean_skill")),
+                      ("capacity_building_share 0.8", arms.values(t, "mean_skill")), 0.05),
+        paired_effect(pattern, "failed share of ended partnerships",
+                      ("no capacity building", arms.values(c, "failed_share")),
+                      ("capacity_building_share 0.8", arms.values(t, "failed_share")), 0.05,
+                      direction="decrease"),
+        paired_effect(pattern, "median lifetime (Kaplan-Meier, months)",
+                      ("no capacity building", arms.values(c, "median_lifetime_km")),
+                      ("capacity_building_share 0.8", arms.values(t, "median_lifetime_km")),
+                      3.0),
+    ]
+    report(*effects)
+    _check(*effects)
+
+
+def test_cultural_distance_raises_failure_and_skill_softens_it(arms, report) -> None:
+    pattern = "cultural distance raises failure; skill softens it"
+
+    def rise(prefix: str) -> np.ndarray:
+        return (arms.values(f"{prefix}distance_1.0", "failed_share")
+                - arms.values(f"{prefix}distance_0.1", "failed_share"))
+
+    raises = paired_effect(pattern, "failed share (default skill)",
+                           ("distance 0.1", arms.values("distance_0.1", "failed_share")),
+                           ("distance 1.0", arms.values("distance_1.0", "failed_share")), 0.1)
+    raises_skilled = paired_effect(
+        pattern, "failed share (initial skill 0.6)",
+        ("distance 0.1", arms.values("skilled_distance_0.1", "failed_share")),
+        ("distance 1.0", arms.values("skilled_distance_1.0", "failed_share")), 0.0)
+    softens = paired_effect(pattern, "rise in failed share from distance 0.1 to 1.0",
+                            ("default skill", rise("")), ("initial skill 0.6", rise("skilled_")),
+                            0.03, direction="decrease")
+    report(raises, raises_skilled, softens)
+    _check(raises, softens)
+
+
+def test_events_raise_cross_sector_contacts_at_low_cost(arms, report) -> None:
+    pattern = "partnering sessions at events raise cross-sector contacts at low cost"
+    cross_off = arms.values("default", "sum_cross_sector_contacts")
+    cross_on = arms.values("events", "sum_cross_sector_contacts")
+    cost_off = (arms.values("default", "sum_search_cost")
+                / arms.values("default", "sum_contacts"))
+    cost_on = arms.values("events", "sum_search_cost") / arms.values("events", "sum_contacts")
+    more = paired_effect(pattern, "cross-sector contacts over the run",
+                         ("no sessions", cross_off), ("sessions", cross_on),
+                         margin=0.2 * cross_off.mean())
+    cheaper = paired_effect(pattern, "search cost (bandwidth) per contact",
+                            ("no sessions", cost_off), ("sessions", cost_on),
+                            margin=0.1 * cost_off.mean(), direction="decrease")
+    report(more, cheaper)
+    _check(more, cheaper)
+
+
+def test_repeat_partners_form_more_easily(arms, report) -> None:
+    repeat = arms.values("default", "sum_formed_repeat") / arms.values("default",
+                                                                       "sum_repeat_contacts")
+    new = ((arms.values("default", "sum_formed") - arms.values("default", "sum_formed_repeat"))
+           / (arms.values("default", "sum_contacts")
+              - arms.values("default", "sum_repeat_contacts")))
+    effect = paired_effect("repeat partners form more easily (trust from past success)",
+                           "partnerships formed per contact",
+                           ("new contacts", new), ("previous partners", repeat), margin=0.1)
+    report(effect)
+    _check(effect)
+
+
+def test_default_scenario_lands_in_the_literature_failure_and_lifetime_range(arms,
+                                                                          report) -> None:
+    pattern = "default scenario: 30-70% failure, median life of several years"
+    failed = landing(pattern, "failed share (health breakdown or objectives unmet)",
+                     arms.values("default", "failed_share"), *FAILURE_RANGE)
+    dormant = landing(pattern, "failed-or-dormant share (adds funding ran out)",
+                      arms.values("default", "failed_or_dormant_share"), *FAILURE_RANGE,
+                      asserted=False)
+    life = landing(pattern, "median lifetime (Kaplan-Meier, months)",
+                   arms.values("default", "median_lifetime_km"), *MEDIAN_LIFE_RANGE_MONTHS)
+    report(failed, dormant, life)
+    print(f"default scenario landed at failed share {failed.mean_treatment:.1%} "
+          f"(failed or dormant {dormant.mean_treatment:.1%}) against "
+          f"{FAILURE_RANGE[0]:.0%}-{FAILURE_RANGE[1]:.0%}, and a median life of "
+          f"{life.mean_treatment:.0f} months against {MEDIAN_LIFE_RANGE_MONTHS[0]:.0f}-"
+          f"{MEDIAN_LIFE_RANGE_MONTHS[1]:.0f}")
+    _check(failed, dormant, life)
+
+
+@pytest.mark.parametrize("arm", ["default", "no_platform"])
+def test_alliance_network_has_a_giant_component_and_many_small_ones(arms, report, arm) -> None:
+    shares, ratios, small, rest_small = [], [], [], []
+    for record in arms(arm):
+        sizes = np.asarray(record["window_component_sizes"], dtype=np.float64)
+        shares.append(sizes[0] / sizes.sum())
+        ratios.append(sizes[1] / sizes[0] if sizes.size > 1 else 0.0)
+        small.append(float((sizes[1:] <= 7).sum()))
+        rest_small.append(float((sizes[1:] <= 7).mean()) if sizes.size > 1 else np.nan)
+    pattern = f"alliance network is skewed ({arm}; partnerships of the last 36 months)"
+    n = len(shares)
+    effects = [
+        landing(pattern, "largest component's share of networked organisations",
+                np.array(shares), 0.5, np.inf),
+        landing(pattern, "second-largest component / largest", np.array(ratios), -np.inf, 0.05),
+        landing(pattern, "components of 2-7 organisations", np.array(small), 10.0, np.inf),
+        landing(pattern, "share of the other components with 2-7 organisations",
+                np.array(rest_small), 0.9, np.inf),
+    ]
+    whole = arms.values(arm, "network_components")
+    print(f"[{arm}] whole-run network: {whole.mean():.1f} components, largest share "
+          f"{arms.values(arm, 'network_largest_component_share').mean():.3f} (n={n})")
+    report(*effects)
+    _check(*effects)
