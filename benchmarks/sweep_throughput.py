@@ -20,22 +20,34 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "results" / "sweep_throughput.csv"
+REPO = Path(__file__).resolve().parent.parent
 
 
-def measure(runs: int, orgs: int, steps: int, workers: int) -> dict[str, float]:
+def measure(runs: int, orgs: int, steps: int, workers: int, overrides: Sequence[str] = (),
+            timeout: float | None = None, env: dict[str, str] | None = None
+            ) -> dict[str, float]:
+    """Run one Hydra sweep of `runs` seeds on `workers` joblib workers; wall time and overhead.
+
+    `overrides` are extra Hydra overrides (e.g. `platform=hybrid`, `model.trust=0.3`).
+    Raises `subprocess.CalledProcessError` (with the sweep's stderr) or
+    `subprocess.TimeoutExpired` if the sweep fails or takes longer than `timeout` seconds.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         command = [sys.executable, "-m", "sim", "-m", f"results_dir={tmp}",
                    f"model.n_orgs={orgs}", f"steps={steps}", f"seed=range(0,{runs})",
-                   f"hydra.launcher.n_jobs={workers}", "progress=false"]
+                   f"hydra.launcher.n_jobs={workers}", "progress=false", *overrides]
         start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True, timeout=timeout, cwd=REPO, env=env)
         wall = time.perf_counter() - start
         model_times = [json.loads(p.read_text())["wall_time_s"]
                        for p in Path(tmp, "runs").glob("*/provenance.json")]
-    assert len(model_times) == runs, len(model_times)
+    if len(model_times) != runs:
+        raise RuntimeError(f"sweep wrote {len(model_times)} runs, expected {runs}")
     mean_model = sum(model_times) / runs
     return {"workers": workers, "runs": runs, "orgs": orgs, "steps": steps,
             "wall_s": round(wall, 2), "runs_per_min": round(60 * runs / wall, 2),
@@ -51,7 +63,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=120)
     args = parser.parse_args()
     subprocess.run([sys.executable, "-m", "sim.warmup"], check=True)
-    rows = [measure(args.runs, args.orgs, args.steps, w) for w in (1, 2)]
+    try:
+        rows = [measure(args.runs, args.orgs, args.steps, w) for w in (1, 2)]
+    except subprocess.CalledProcessError as error:
+        sys.exit(f"sweep failed (exit {error.returncode}):\n{error.stderr}")
     machine = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
     OUT.parent.mkdir(parents=True, exist_ok=True)
     new = not OUT.exists()
