@@ -14,10 +14,15 @@ decision per organisation (one random draw and a branch, as `review_memberships`
 
 Measured 2026-11-27 (x86_64, 2 cores, 100,000 organisations, ms per pass; another process
 was running, so read the ratios): constant 6.6, one_array_attr 30, groups 44,
-groups_inlined 39, fields 6.5, rule 71. Reading another array out of a state group inside
-a rule costs roughly 0.25 us per call whether or not the rule is inlined (most likely the
-reference counting numba emits for an array taken out of a tuple); passing the arrays a
-rule uses, or fewer and wider arrays, avoids it. This is the first lead for the speed issue.
+groups_inlined 39, fields 6.5, rule 71.
+
+What it turned out to be: numba's reference counting. A function compiled with it
+increments and decrements the count of every array it takes out of a state group, on
+every call and every loop iteration (atomic operations, about 0.4 us per call for these
+groups); inlining does not remove them. The rules are now compiled with `_nrt=False`
+(`sim.jit.jit_noalloc` / `jit_rule`), and so are the loops that call them, which made a
+step at 10^5 organisations about 15 times faster. The helpers measured here are compiled
+with reference counting on purpose, to show the cost.
 """
 
 from __future__ import annotations

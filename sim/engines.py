@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from sim.jit import jit
+import numpy as np
+
+from sim.jit import jit, jit_noalloc
 from sim.rules import (
     learn,
     operate_partnership,
@@ -22,6 +24,7 @@ from sim.rules import (
     review_memberships,
     review_partnership,
     seek_partners,
+    shuffle,
     spread_outcomes,
     update_context,
 )
@@ -36,26 +39,77 @@ class Engine(Protocol):
     def step(self, model: PartnershipModel) -> None: ...
 
 
+@jit_noalloc
+def shuffled(order, rng) -> None:
+    """Shuffle `order` in place (a compiled call boundary for `sim.rules.shuffle`)."""
+    shuffle(order, rng)
+
+
 @jit
-def compiled_step(O, PL, PS, W, K, step: int, rng) -> None:
-    """Run one whole step of the schedule inside compiled code."""
-    n = O.sector.shape[0]
+def permutation(n: int, rng):
+    """`rng.permutation(n)`: the same numbers, about five times faster than numba's."""
+    order = np.arange(n)
+    shuffled(order, rng)
+    return order
+
+
+@jit_noalloc
+def start_step(O, PL, W, K, rng) -> None:
+    """Process 1 (the world's context)."""
     update_context(O, PL, W, K, rng)
-    for i in rng.permutation(n):
+
+
+@jit_noalloc
+def review_all(order, O, PL, K, rng) -> None:
+    """Process 2 for every organisation, in `order`."""
+    for i in order:
         review_memberships(i, O, PL, K, rng)
-    for i in rng.permutation(n):
+
+
+@jit_noalloc
+def seek_all(order, O, PS, W, K, step: int, rng) -> None:
+    """Process 3 for every organisation, in `order`."""
+    for i in order:
         seek_partners(i, O, PS, W, K, step, rng)
-    for p in rng.permutation(PL.staff.shape[0]):
+
+
+@jit_noalloc
+def act_all(order, O, PL, PS, W, K, step: int, rng) -> None:
+    """Platforms act (processes 3, 4 and 6), in `order`."""
+    for p in order:
         platform_act(p, O, PL, PS, W, K, step, rng)
+
+
+@jit_noalloc
+def finish_step(O, PS, W, K, rng) -> None:
+    """Processes 5-8: partnerships operate, organisations learn, partnerships are reviewed,
+    outcomes spread."""
     for k in range(PS.active.shape[0]):
         if PS.active[k] == 1:
             operate_partnership(k, O, PS, W, K, rng)
-    for i in range(n):
+    for i in range(O.sector.shape[0]):
         learn(i, O, K)
     for k in range(PS.active.shape[0]):
         if PS.active[k] == 1:
             review_partnership(k, O, PS, W, K)
     spread_outcomes(W, K)
+
+
+@jit
+def compiled_step(O, PL, PS, W, K, step: int, rng) -> None:
+    """Run one whole step of the schedule inside compiled code.
+
+    This function only allocates the orders (as `rng.permutation` would); the phases run
+    without reference counting (see `sim.jit.jit_noalloc`), which is what makes them fast.
+    A rule must not be called here directly: inlined into this function, it would count
+    references again.
+    """
+    n = O.sector.shape[0]
+    start_step(O, PL, W, K, rng)
+    review_all(permutation(n, rng), O, PL, K, rng)
+    seek_all(permutation(n, rng), O, PS, W, K, step, rng)
+    act_all(permutation(PL.staff.shape[0], rng), O, PL, PS, W, K, step, rng)
+    finish_step(O, PS, W, K, rng)
 
 
 class NumbaEngine:

@@ -63,3 +63,22 @@ for _locator in (PackageInTreeLocator, PackageUserDirLocator):
 
 jit = njit(cache=True)
 """Compile with numba in nopython mode and cache the machine code on disk."""
+
+jit_noalloc = njit(cache=True, _nrt=False)
+"""Compile like `jit`, without numba's reference counting (its `_nrt=False` option).
+
+For the rules, which are called once per agent and allocate nothing. With reference
+counting, numba increments and decrements the count of every array in the state groups a
+function receives, on every call: about 0.4 us per call for these groups, more than most
+rules cost. Without it a call costs nanoseconds (`benchmarks/call_overhead.py`). A
+function compiled this way cannot create arrays; numba refuses to compile one that tries,
+so the rule is: allocate in the state builders, or in the `jit` callers.
+"""
+
+jit_rule = njit(cache=True, _nrt=False, inline="always")
+"""Compile like `jit_noalloc`, and inline into compiled callers (numba's `inline="always"`).
+
+For the rules and their helpers. A call between compiled functions passes every array of
+the state groups it takes (a few kilobytes of descriptors); inlined, it passes nothing.
+Called from Python (the Mesa engine), such a function is compiled on its own as usual.
+"""

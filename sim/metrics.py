@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.jit import jit
+from sim.jit import jit, jit_noalloc
 from sim.params import END_CAUSES, FAILURE_CAUSES, N_SECTORS, SECTORS
 from sim.state import (
     T_ACTIONS_AVAILABLE,
@@ -88,34 +88,48 @@ _TALLY_METRICS = np.array([
 ], dtype=np.int64)
 
 
-@jit
-def gini(values: np.ndarray) -> float:
-    """Gini coefficient of non-negative counts (0 when all are zero)."""
-    n = values.shape[0]
-    total = values.sum()
-    if n == 0 or total == 0:
+@jit_noalloc
+def gini_of_counts(counts: np.ndarray) -> float:
+    """Gini coefficient of a population of non-negative integers given as a histogram
+    (`counts[v]` members have value v); 0 when every value is zero. Equals the
+    sorted-values formula sum_k (2k - n + 1) x_(k) / (n sum x), without sorting."""
+    n = 0
+    total = 0.0
+    for v in range(counts.shape[0]):
+        n += counts[v]
+        total += v * counts[v]
+    if n == 0 or total == 0.0:
         return 0.0
-    ordered = np.sort(values)
     weighted = 0.0
-    for k in range(n):
-        weighted += (2 * (k + 1) - n - 1) * ordered[k]
+    rank = 0  # members with smaller values
+    for v in range(1, counts.shape[0]):
+        rank += counts[v - 1]
+        c = counts[v]
+        # members ranked rank..rank+c-1 all hold v: sum of (2k - n + 1) over them
+        weighted += v * c * (2.0 * rank + c - n)
     return weighted / (n * total)
 
 
-@jit
-def compute_step_metrics(O, PL, PS, W, out: np.ndarray) -> None:
-    """Fill `out` (ordered as STEP_METRICS) with this step's measures."""
+@jit_noalloc
+def fill_step_metrics(O, PS, W, out: np.ndarray, per_sector: np.ndarray, covered: np.ndarray,
+                      joined: np.ndarray) -> None:
+    """Fill `out` (ordered as STEP_METRICS), using zeroed working arrays: `per_sector`
+    [3, N_SECTORS], `covered` [n_countries, N_GOALS] and `joined` (a histogram with a bin
+    for every value of `O.n_joined`)."""
     t = W.tally
     out[:] = 0.0
-    n_sector = np.zeros(N_SECTORS)
-    active_sector = np.zeros(N_SECTORS)
-    skill_sector = np.zeros(N_SECTORS)
+    n_sector = per_sector[0]
+    active_sector = per_sector[1]
+    skill_sector = per_sector[2]
     members = 0.0
     sme_members = 0.0
+    skill_total = 0.0
     for i in range(O.sector.shape[0]):
         s = O.sector[i]
         n_sector[s] += 1
         skill_sector[s] += O.skill[i]
+        skill_total += O.skill[i]
+        joined[O.n_joined[i]] += 1
         if O.n_active[i] > 0:
             active_sector[s] += 1
         for slot in range(O.member_pos.shape[1]):
@@ -128,7 +142,6 @@ def compute_step_metrics(O, PL, PS, W, out: np.ndarray) -> None:
     cross = 0
     transformational = 0
     health = 0.0
-    covered = np.zeros(W.pressure.shape)
     for k in range(PS.active.shape[0]):
         if PS.active[k] == 0:
             continue
@@ -156,17 +169,28 @@ def compute_step_metrics(O, PL, PS, W, out: np.ndarray) -> None:
         out[_I_CROSS] = cross / active
         out[_I_TRANSFORMATIONAL] = transformational / active
         out[_I_HEALTH] = health / active
-    out[_I_MEAN_SKILL] = O.skill.sum() / n_orgs
-    out[_I_COVERAGE] = covered.sum() / covered.size
-    out[_I_DIRECT] = W.outcome_direct.sum()
-    out[_I_INDIRECT] = W.outcome_indirect.sum()
+    out[_I_MEAN_SKILL] = skill_total / n_orgs
+    n_covered = 0.0
+    for c in range(covered.shape[0]):
+        for g in range(covered.shape[1]):
+            n_covered += covered[c, g]
+            out[_I_DIRECT] += W.outcome_direct[c, g]
+            out[_I_INDIRECT] += W.outcome_indirect[c, g]
+    out[_I_COVERAGE] = n_covered / covered.size
     available = t[T_ACTIONS_AVAILABLE]
     if available > 0:
         out[_I_UTILISATION] = t[T_ACTIONS_USED] / available
     out[_I_MEMBERSHIP] = members / n_orgs
     if n_sector[0] > 0:
         out[_I_SME_MEMBERSHIP] = sme_members / n_sector[0]
-    out[_I_GINI] = gini(O.n_joined.astype(np.float64))
+    out[_I_GINI] = gini_of_counts(joined)
+
+
+@jit
+def compute_step_metrics(O, PL, PS, W, out: np.ndarray) -> None:
+    """Fill `out` (ordered as STEP_METRICS) with this step's measures."""
+    fill_step_metrics(O, PS, W, out, np.zeros((3, N_SECTORS)), np.zeros(W.pressure.shape),
+                      np.zeros(O.n_joined.max() + 1, np.int64))
 
 
 def read_step_metric(model: PartnershipModel, name: str) -> float:

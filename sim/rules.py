@@ -13,8 +13,17 @@ from __future__ import annotations
 
 import numpy as np
 
+# numpy's own bounded-integer algorithms as numba translates them (internal to numba,
+# which is pinned below 0.70; tests/test_engines.py checks the draws equal numpy's).
+from numba.np.random.generator_core import next_uint32, next_uint64
+from numba.np.random.random_methods import (
+    bounded_lemire_uint64,
+    buffered_bounded_lemire_uint32,
+    gen_mask,
+)
+
 from sim.goals import N_GOALS
-from sim.jit import jit
+from sim.jit import jit_rule
 from sim.params import BUSINESS_ASSOCIATION, DONOR, GOVERNMENT, MULTINATIONAL, SME
 from sim.state import (
     EVENT,
@@ -52,20 +61,61 @@ IRRELEVANT_GOAL_BENEFIT = 0.5  # share of output a member values when the goal i
 
 # --- small helpers -------------------------------------------------------------------------
 
-@jit
+@jit_rule
+def draw_below(rng, n: int) -> int:
+    """Draw an integer uniformly from 0..n-1 (n >= 1): the number `rng.integers(0, n)` draws
+    from the same state, without the one-element array numba's `integers` allocates."""
+    span = np.uint64(n - 1)
+    if span == 0:
+        return 0
+    if span < 0xFFFFFFFF:
+        return np.int64(buffered_bounded_lemire_uint32(rng.bit_generator, span))
+    if span == 0xFFFFFFFF:
+        return np.int64(next_uint32(rng.bit_generator))
+    return np.int64(bounded_lemire_uint64(rng.bit_generator, span))
+
+
+@jit_rule
+def draw_up_to(rng, high: int) -> int:
+    """Draw an integer uniformly from 0..high by masked rejection, as numpy's shuffle does."""
+    if high == 0:
+        return 0
+    top = np.uint64(high)
+    mask = gen_mask(top)
+    if top <= 0xFFFFFFFF:
+        while True:
+            value = np.uint64(next_uint32(rng.bit_generator)) & mask
+            if value <= top:
+                return np.int64(value)
+    while True:
+        value = np.uint64(next_uint64(rng.bit_generator)) & mask
+        if value <= top:
+            return np.int64(value)
+
+
+@jit_rule
+def shuffle(order: np.ndarray, rng) -> None:
+    """Shuffle `order` in place exactly as `rng.shuffle` does (so shuffling `arange(n)`
+    gives `rng.permutation(n)`); numba's own `permutation` is about 5 times slower."""
+    for i in range(order.shape[0] - 1, 0, -1):
+        j = draw_up_to(rng, i)
+        order[i], order[j] = order[j], order[i]
+
+
+@jit_rule
 def has_goal(goals: int, g: int) -> bool:
     """Whether bitmask `goals` contains goal `g`."""
     return (goals >> g) & 1 == 1
 
 
-@jit
+@jit_rule
 def random_goal(goals: int, rng) -> int:
     """Draw one goal uniformly from the set bits of `goals`."""
     count = 0
     for g in range(N_GOALS):
         if (goals >> g) & 1:
             count += 1
-    pick = rng.integers(0, count)
+    pick = draw_below(rng, count)
     for g in range(N_GOALS):
         if (goals >> g) & 1:
             if pick == 0:
@@ -74,19 +124,19 @@ def random_goal(goals: int, rng) -> int:
     return -1
 
 
-@jit
+@jit_rule
 def spare(O, i: int) -> float:
     """Bandwidth organisation `i` has free."""
     return O.bandwidth[i] - O.load[i]
 
 
-@jit
+@jit_rule
 def slot_platform(O, PL, i: int, s: int) -> int:
     """Platform that membership slot `s` of organisation `i` stands for."""
     return PL.slot_base[s] + (O.country[i] if PL.slot_national[s] == 1 else 0)
 
 
-@jit
+@jit_rule
 def remembers(O, i: int, j: int) -> bool:
     """Whether `i` has `j` among its previous successful partners."""
     for m in range(MEMORY):
@@ -95,7 +145,7 @@ def remembers(O, i: int, j: int) -> bool:
     return False
 
 
-@jit
+@jit_rule
 def remember(O, i: int, j: int) -> None:
     """Put `j` first in `i`'s memory of good partners, forgetting the oldest."""
     if remembers(O, i, j):
@@ -105,7 +155,7 @@ def remember(O, i: int, j: int) -> None:
     O.memory[i, 0] = j
 
 
-@jit
+@jit_rule
 def group_stats(O, members, n: int):
     """Mean skill, number of distinct sectors and largest cultural distance of a group."""
     total = 0.0
@@ -125,7 +175,7 @@ def group_stats(O, members, n: int):
     return total / n, distinct, hi - lo
 
 
-@jit
+@jit_rule
 def complementarity(distinct: int, n: int) -> float:
     """Cross-sector complementarity of a group: 0 (one sector) to 1 (all different)."""
     return (distinct - 1) / (n - 1)
@@ -133,7 +183,7 @@ def complementarity(distinct: int, n: int) -> float:
 
 # --- platform membership lists ---------------------------------------------------------------
 
-@jit
+@jit_rule
 def add_member(O, PL, i: int, s: int, p: int, via_association: bool, overhead: float) -> None:
     """Enrol `i` in platform `p` through slot `s`; pays `overhead` unless represented."""
     pos = PL.member_count[p]
@@ -147,7 +197,7 @@ def add_member(O, PL, i: int, s: int, p: int, via_association: bool, overhead: f
         O.load[i] += overhead
 
 
-@jit
+@jit_rule
 def remove_member(O, PL, i: int, s: int, p: int, overhead: float) -> None:
     """Take `i` off platform `p`'s list (swap with the last member) and free its overhead."""
     pos = O.member_pos[i, s]
@@ -167,7 +217,7 @@ def remove_member(O, PL, i: int, s: int, p: int, overhead: float) -> None:
 
 # --- 1. funding, community pressure and events (world) --------------------------------------
 
-@jit
+@jit_rule
 def update_context(O, PL, W, K, rng) -> None:
     """Process 1: reset tallies, move community pressure, hold events, pay in funding."""
     serial = W.tally[T_NEXT_SERIAL]
@@ -185,7 +235,7 @@ def update_context(O, PL, W, K, rng) -> None:
         lo, hi = W.country_start[c], W.country_start[c + 1]
         count = 0
         if rng.random() < K.event_rate:
-            W.event_goal[c] = rng.integers(0, N_GOALS)
+            W.event_goal[c] = draw_below(rng, N_GOALS)
             for i in range(lo, hi):
                 attends = rng.random() < K.event_attendance[O.sector[i]]
                 O.attending[i] = 1 if attends else 0
@@ -206,7 +256,7 @@ def update_context(O, PL, W, K, rng) -> None:
 
 # --- 2. platform membership (organisation) ---------------------------------------------------
 
-@jit
+@jit_rule
 def expected_service(O, PL, K, i: int, p: int, g: int) -> float:
     """Benefit organisation `i` expects from platform `p` (on goal `g`, or its own goals)."""
     per_member = PL.service[p] / (PL.member_count[p] + 1.0)
@@ -227,7 +277,7 @@ def expected_service(O, PL, K, i: int, p: int, g: int) -> float:
     return K.membership_benefit * (1.0 - np.exp(-per_member)) * (0.5 + expertise) * need
 
 
-@jit
+@jit_rule
 def review_memberships(i: int, O, PL, K, rng) -> None:
     """Process 2: organisation `i` joins or leaves platforms by expected benefit vs overhead.
 
@@ -266,7 +316,7 @@ def review_memberships(i: int, O, PL, K, rng) -> None:
 
 # --- 4. formation (shared by every search channel) ---------------------------------------------
 
-@jit
+@jit_rule
 def try_form(O, PS, W, K, n: int, g: int, broker: int, expertise: float, local: bool,
              step: int, rng) -> int:
     """Process 4: form a partnership of the `n` organisations in `W.scratch` on goal `g`.
@@ -351,7 +401,7 @@ def try_form(O, PS, W, K, n: int, g: int, broker: int, expertise: float, local: 
     return k
 
 
-@jit
+@jit_rule
 def count_contact(O, W, i: int, j: int) -> None:
     """Tally one contact between `i` and `j`, noting whether it crosses sectors and whether
     `j` is one of `i`'s previous good partners."""
@@ -364,7 +414,7 @@ def count_contact(O, W, i: int, j: int) -> None:
 
 # --- 3. search alone and at events (organisation) ---------------------------------------------
 
-@jit
+@jit_rule
 def seek_partners(i: int, O, PS, W, K, step: int, rng) -> None:
     """Process 3: organisation `i` searches alone (now and then) and meets people at events.
 
@@ -385,10 +435,10 @@ def seek_partners(i: int, O, PS, W, K, step: int, rng) -> None:
         while known < MEMORY and O.memory[i, known] >= 0:
             known += 1
         if known > 0 and rng.random() < K.repeat_search_rate:
-            j = O.memory[i, rng.integers(0, known)]
+            j = O.memory[i, draw_below(rng, known)]
         else:
             lo = W.country_start[c]
-            j = lo + rng.integers(0, W.country_start[c + 1] - lo)
+            j = lo + draw_below(rng, W.country_start[c + 1] - lo)
         W.tally[T_SEARCH_COST] += K.solo_search_cost
         if j != i:
             count_contact(O, W, i, j)
@@ -401,7 +451,7 @@ def seek_partners(i: int, O, PS, W, K, step: int, rng) -> None:
         for _ in range(K.event_contacts):
             if spare(O, i) < K.partnership_cost:
                 break
-            j = W.attendees[lo + rng.integers(0, W.attendee_count[c])]
+            j = W.attendees[lo + draw_below(rng, W.attendee_count[c])]
             if j == i:
                 continue
             count_contact(O, W, i, j)
@@ -412,7 +462,7 @@ def seek_partners(i: int, O, PS, W, K, step: int, rng) -> None:
 
 # --- 3/4/6. platform actions: brokering, convening, capacity building (platform)
 
-@jit
+@jit_rule
 def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
     """Platform `p` spends its staff's actions on capacity building, convening and brokering.
 
@@ -430,18 +480,18 @@ def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
     for _ in range(n_actions):
         # A hybrid lead works through the national platform of a random country (national
         # platforms occupy rows 0..n_countries-1; see platforms.build_platforms).
-        q = p if PL.takes_members[p] == 1 else rng.integers(0, W.pressure.shape[0])
+        q = p if PL.takes_members[p] == 1 else draw_below(rng, W.pressure.shape[0])
         count = PL.member_count[q]
         if count == 0:
             continue
         start = PL.member_start[q]
-        m = PL.members[start + rng.integers(0, count)]
+        m = PL.members[start + draw_below(rng, count)]
         if PL.goal[p] >= 0:
             # A goal lead looks for a member who cares about its goal (a few tries).
             for _ in range(K.broker_candidates):
                 if has_goal(O.goals[m], PL.goal[p]):
                     break
-                m = PL.members[start + rng.integers(0, count)]
+                m = PL.members[start + draw_below(rng, count)]
         PL.actions_used[p] += 1
         W.tally[T_ACTIONS_USED] += 1
         g = PL.goal[p] if PL.goal[p] >= 0 else random_goal(O.goals[m], rng)
@@ -462,7 +512,7 @@ def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
             for _ in range(4 * K.max_members):
                 if n >= K.max_members:
                     break
-                j = PL.members[start + rng.integers(0, count)]
+                j = PL.members[start + draw_below(rng, count)]
                 if ((taken >> O.sector[j]) & 1 or not has_goal(O.goals[j], g)
                         or spare(O, j) < K.partnership_cost):
                     continue
@@ -476,7 +526,7 @@ def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
             best = -1
             best_score = -1.0
             for _ in range(K.broker_candidates):
-                j = PL.members[start + rng.integers(0, count)]
+                j = PL.members[start + draw_below(rng, count)]
                 if j == m or not has_goal(O.goals[j], g) or spare(O, j) < K.partnership_cost:
                     continue
                 score = O.skill[j] + (1.0 if O.sector[j] != O.sector[m] else 0.0)
@@ -495,7 +545,7 @@ def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
 
 # --- 5. operation (partnership) -----------------------------------------------------------------
 
-@jit
+@jit_rule
 def grant(PS, W, K, k: int, available: float) -> float:
     """Move up to one grant from a source holding `available` into partnership `k`."""
     amount = min(K.grant_size, max(available, 0.0))
@@ -504,7 +554,7 @@ def grant(PS, W, K, k: int, available: float) -> float:
     return amount
 
 
-@jit
+@jit_rule
 def operate_partnership(k: int, O, PS, W, K, rng) -> None:
     """Process 5: partnership `k` receives funding, produces output and its health moves."""
     n = PS.n_members[k]
@@ -566,7 +616,7 @@ def operate_partnership(k: int, O, PS, W, K, rng) -> None:
 
 # --- 6. learning (organisation)
 
-@jit
+@jit_rule
 def learn(i: int, O, K) -> None:
     """Process 6: skill grows by doing (per active partnership, up to three), decays when idle."""
     if O.n_active[i] > 0:
@@ -578,14 +628,14 @@ def learn(i: int, O, K) -> None:
 
 # --- 7. dissolution (partnership)
 
-@jit
+@jit_rule
 def release_member(O, K, i: int) -> None:
     """Free the bandwidth member `i` gave a partnership."""
     O.load[i] -= K.partnership_cost
     O.n_active[i] -= 1
 
 
-@jit
+@jit_rule
 def end_partnership(k: int, cause: int, O, PS, W, K) -> None:
     """End partnership `k` with `cause`: free its members and record it."""
     n = PS.n_members[k]
@@ -607,7 +657,8 @@ def end_partnership(k: int, cause: int, O, PS, W, K) -> None:
     PS.ended_broker[e] = PS.broker[k]
     PS.ended_goal[e] = PS.goal[k]
     PS.ended_size[e] = n
-    PS.ended_members[e, :] = PS.members[k, :]
+    for a in range(PS.members.shape[1]):
+        PS.ended_members[e, a] = PS.members[k, a]
     W.tally[T_ENDED] += 1
     W.tally[T_DISSOLVED_HEALTH + cause] += 1
     PS.active[k] = 0
@@ -617,7 +668,7 @@ def end_partnership(k: int, cause: int, O, PS, W, K) -> None:
     PS.free_top[0] += 1
 
 
-@jit
+@jit_rule
 def review_partnership(k: int, O, PS, W, K) -> None:
     """Process 7: end partnership `k` when its objective is reached, its funds run out, its
     health breaks down, or a member whose objectives went unmet too long leaves it."""
@@ -653,13 +704,13 @@ def review_partnership(k: int, O, PS, W, K) -> None:
 
 # --- 8. outcomes, spillovers and collective action (world)
 
-@jit
+@jit_rule
 def spread_outcomes(W, K) -> None:
     """Process 8: add this step's output to direct outcomes and carry indirect effects
     through the goal-interaction matrix; measured positive indirect impact attracts
     collective-action investment into the goals it helps."""
     n_countries = W.pressure.shape[0]
-    gains = np.zeros(N_GOALS)
+    gains = W.gains
     for c in range(n_countries):
         gains[:] = 0.0
         for g in range(N_GOALS):

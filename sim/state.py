@@ -126,6 +126,7 @@ class World(NamedTuple):
     goal_matrix: np.ndarray    # float64 [N_GOALS, N_GOALS]
     tally: np.ndarray          # float64 [N_TALLY]
     scratch: np.ndarray        # int64 [16]: working space for candidate groups
+    gains: np.ndarray          # float64 [N_GOALS]: working space for one country's spillovers
 
 
 class Constants(NamedTuple):
@@ -305,6 +306,7 @@ def build_world(p: Params, rng: np.random.Generator, country_start: np.ndarray,
         investment=np.zeros((c, N_GOALS)), outcome_direct=np.zeros((c, N_GOALS)),
         outcome_indirect=np.zeros((c, N_GOALS)), step_output=np.zeros((c, N_GOALS, 2)),
         goal_matrix=goal_matrix, tally=np.zeros(N_TALLY), scratch=np.zeros(16, np.int64),
+        gains=np.zeros(N_GOALS),
     )
 
 
