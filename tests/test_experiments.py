@@ -1,0 +1,170 @@
+"""Experiment drivers end to end at tiny size: sweeps, tables, figures, readout, bad options."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments import EXPERIMENTS
+from experiments.stats import difference_interval, mean_interval, t975
+
+REPO = Path(__file__).resolve().parents[1]
+# Runs per experiment at tiny size (2 seeds): the arms times the contexts the tiny grid keeps.
+TINY_RUNS = {"platform_designs": 4 * 2 * 2, "sme_access": 3 * 2, "capacity_building": 3 * 2,
+             "events": 2 * 2 * 2, "collective_action": 3 * 2}
+
+
+def _experiments(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "experiments", *args], capture_output=True,
+                          text=True, timeout=900, cwd=REPO, env=env)
+
+
+def _spec(name: str):
+    return importlib.import_module(f"experiments.{name}").EXPERIMENT
+
+
+def _finished_runs(results: Path) -> dict[str, float]:
+    return {d.name: (d / "summary.parquet").stat().st_mtime
+            for d in (results / "runs").iterdir() if (d / "summary.parquet").exists()}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    """Every experiment run once at tiny size into a fresh results folder."""
+    results = tmp_path_factory.mktemp("results")
+    done = _experiments("all", "--size", "tiny", "--workers", "1", "--results", str(results))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return results
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_driver_writes_runs_tables_and_figures(tiny, name) -> None:
+    spec = _spec(name)
+    out = tiny / name
+    runs = pd.read_parquet(out / "summaries.parquet")
+    steps = pd.read_parquet(out / "steps.parquet")
+    assert len(runs) == TINY_RUNS[name] + (2 if name == "sme_access" else 0)  # dropped dupes
+    assert len(steps) == len(runs) * 36 and set(steps["run_key"]) == set(runs["run_key"])
+    table = pd.read_csv(out / "table.csv", dtype={"arm": str})
+    assert set(table["arm"]) == set(spec.arms)
+    assert set(table["outcome"]) == {o.column for o in spec.outcomes}
+    first = table[table["outcome"] == spec.outcomes[0].column]
+    assert (first["n"] == 2).all()  # two seeds per arm and context, duplicates dropped
+    assert np.isfinite(first[["mean", "ci_low", "ci_high"]].to_numpy()).all()
+    assert (first["ci_low"] <= first["mean"]).all() and (first["mean"] <= first["ci_high"]).all()
+    effects = pd.read_csv(out / "effects.csv", dtype={"arm": str})
+    assert set(effects["arm"]) == set(spec.arms) - {spec.control}
+    for file in ("table.md", "effects.md", "winners.md"):
+        text = (out / file).read_text()
+        assert text.startswith("| ") and all(arm in (out / "table.md").read_text()
+                                             for arm in spec.arms)
+    figures = json.loads((out / "figures.json").read_text())
+    assert len(figures) >= 2
+    for figure in figures:
+        png = out / figure["file"]
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+        assert figure["caption"].endswith(".") and len(figure["caption"]) > 40
+    meta = json.loads((out / "meta.json").read_text())
+    assert (meta["size"], meta["seeds"], meta["runs"], meta["steps"]) == (
+        "tiny", 2, TINY_RUNS[name], 36)
+
+
+def test_platform_designs_name_a_winner_per_country_and_outcome(tiny) -> None:
+    spec = _spec("platform_designs")
+    winners = pd.read_csv(tiny / "platform_designs" / "winners.csv")
+    assert set(winners["country"]) == {"baseline", "post_conflict"}
+    assert len(winners) == 2 * len(spec.outcomes)
+    assert set(winners["best"]) <= {*spec.arms, "tie"}
+    assert (winners["best"] != winners["runner_up"]).all()
+    # A tie names the tied arms and is never "separated"; goal coverage can tie at 1.
+    ties = winners[winners["best"] == "tie"]
+    assert not ties["separated"].any()
+    assert all(set(r.split("=")) <= set(spec.arms) and "=" in r for r in ties["runner_up"])
+    # Cost per brokered partnership is undefined without platforms: `none` never wins it.
+    cost = winners[winners["outcome"] == "cost_per_partnership"]
+    assert "none" not in set(cost["best"]) | set(cost["runner_up"])
+    # The winner is the best mean in its direction.
+    runs = pd.read_parquet(tiny / "platform_designs" / "summaries.parquet")
+    row = winners[(winners["country"] == "baseline")
+                  & (winners["outcome"] == "partnerships_per_1000")].iloc[0]
+    means = runs[runs["country"] == "baseline"].groupby("platform_design")[
+        "partnerships_per_1000"].mean()
+    assert row["best"] == means.idxmax() and math.isclose(row["best_mean"], means.max())
+
+
+def test_readout_mentions_every_design_and_links_copied_figures(tiny, tmp_path) -> None:
+    doc = tmp_path / "docs" / "readout.md"
+    done = _experiments("readout", "--results", str(tiny), "--out", str(doc))
+    assert done.returncode == 0, done.stderr
+    text = doc.read_text()
+    for design in ("none", "national", "per_goal", "hybrid"):
+        assert f"| {design} |" in text
+    for heading in ("## Short answer", "## Platform designs", "## SME access",
+                    "## Capacity building", "## Events", "## Collective action", "## Limits"):
+        assert heading in text
+    assert "(sensitivity.md)" in text and "2 seeds per cell" in text
+    links = [line.split("](")[1].split(")")[0] for line in text.splitlines()
+             if line.startswith("![")]
+    assert len(links) >= 10 and all((doc.parent / link).is_file() for link in links)
+
+
+def test_rerun_reuses_finished_runs(tiny) -> None:
+    before = _finished_runs(tiny)
+    done = _experiments("capacity_building", "--size", "tiny", "--workers", "1",
+                        "--results", str(tiny))
+    assert done.returncode == 0, done.stderr
+    assert _finished_runs(tiny) == before
+    log = (tiny / "capacity_building" / "sweep.log").read_text()
+    assert log.count("already finished: skipped") == TINY_RUNS["capacity_building"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["regional"], "error: experiment='regional': allowed values are platform_designs"),
+    (["events", "--seeds", "0"], "error: argument --seeds: seeds=0: allowed range is 1"),
+    (["events", "--seeds", "two"], "error: argument --seeds: seeds='two': expected an integer"),
+    (["events", "--size", "huge"], "error: argument --size: size='huge': allowed values are"),
+    (["events", "--workers", "0"], "error: argument --workers: workers=0: allowed range is 1"),
+])
+def test_bad_options_exit_2_with_one_line_and_write_nothing(tmp_path, args, message) -> None:
+    done = _experiments(*args, "--results", str(tmp_path / "results"))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), done.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_results_folder_that_is_a_file_exits_2(tmp_path) -> None:
+    (tmp_path / "taken").write_text("not a folder")
+    done = _experiments("events", "--size", "tiny", "--results", str(tmp_path / "taken" / "r"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"error: results={str(tmp_path / 'taken' / 'r')!r}: {str(tmp_path / 'taken')!r} is a "
+        "file, not a folder"]
+
+
+def test_readout_without_results_exits_1(tmp_path) -> None:
+    done = _experiments("readout", "--results", str(tmp_path), "--out",
+                        str(tmp_path / "readout.md"))
+    assert done.returncode == 1 and "no experiment results" in done.stderr
+    assert not (tmp_path / "readout.md").exists()
+
+
+def test_intervals_match_textbook_values() -> None:
+    assert t975(1) == 12.706 and t975(10) == 2.228
+    assert abs(t975(120) - 1.980) < 2e-3 and abs(t975(10_000) - 1.960) < 1e-3
+    mean, lo, hi, n = mean_interval(np.array([1.0, 2.0, 3.0, 4.0, np.nan]))
+    half = 3.182 * np.std([1, 2, 3, 4], ddof=1) / 2
+    assert (mean, n) == (2.5, 4) and math.isclose(lo, 2.5 - half) and math.isclose(hi, 2.5 + half)
+    diff, lo, hi = difference_interval(np.array([10.0, 11, 12]), np.array([1.0, 2, 3]))
+    assert diff == 9.0 and lo > 0 and math.isclose(9.0 - lo, hi - 9.0)
+    assert np.isnan(mean_interval(np.array([1.0]))[1])
