@@ -13,14 +13,24 @@ PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?= -q
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run warm test test-all lint clean
+.PHONY: help setup run warm test test-all lint clean experiments readout
 
 help:
 	@echo "Targets:"
 	@echo "  make run       run a small default scenario and print its summary (ARGS=... passed through)"
 	@echo "  make test      fast test suite (excludes tests marked slow), $(PYTEST_WORKERS) xdist workers"
 	@echo "  make test-all  every test, including slow ones"
-	@echo "  make lint      ruff check sim tests"
+	@echo "  make lint      ruff check sim tests experiments benchmarks"
+	@echo "  make experiments  run every policy experiment into results/<name>/ (EXPERIMENT_ARGS=...)"
+	@echo "  make readout   write docs/readout.md from the experiment results"
+	@echo "  make notebooks render notebooks/*.py to .ipynb and execute them on RESULTS=$(RESULTS)"
+	@echo "  make sensitivity  Morris, Sobol' and regions into results/sensitivity (SIZE=small|medium|full;"
+	@echo "                 SENSITIVITY_ARGS=\"--docs docs/sensitivity.md\" also rewrites the written section)"
+	@echo "  make explore   interactive explorer in the browser on http://$(EXPLORE_HOST):$(EXPLORE_PORT)/"
+	@echo "                 (ARGS=\"--n-orgs 2000\"; EXPLORE_PORT=..., EXPLORE_HOST=0.0.0.0 to share it)"
+	@echo "  make test-browser  only the explorer's end-to-end test in headless Chromium"
+	@echo "  make benchmark both engines, start-up and sweep throughput into benchmarks/results/"
+	@echo "                 (BENCH_ARGS=\"--quick\" for a check; see benchmarks/README.md)"
 	@echo "  make clean     remove $(VENV), caches and build artefacts"
 	@echo ""
 	@echo "The first target that needs it creates $(VENV) with Python >= 3.12"
@@ -49,14 +59,68 @@ run: setup
 warm: setup
 	$(PY) -m sim.warmup
 
-test: setup warm
+test: setup warm browser-assets
 	$(PY) -m pytest -m "not slow" -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-test-all: setup warm
+test-all: setup warm browser-assets
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
-	$(PY) -m ruff check sim tests
+	$(PY) -m ruff check sim tests experiments benchmarks
+
+# Policy experiments (sweeps, tables, figures in results/<name>/), then the written readout.
+# EXPERIMENT_ARGS="--seeds 20 --workers 8", or "--size tiny" for a quick check.
+EXPERIMENT_ARGS ?=
+experiments: setup warm
+	$(PY) -m experiments all $(EXPERIMENT_ARGS)
+
+readout: setup
+	$(PY) -m experiments.readout
+
+# Global sensitivity analysis (configs/sensitivity/$(SIZE).yaml), see docs/sensitivity.md.
+SIZE ?= small
+SENSITIVITY_ARGS ?=
+.PHONY: sensitivity
+sensitivity: setup warm
+	$(PY) -m sim.sensitivity --size $(SIZE) $(SENSITIVITY_ARGS)
+
+# Review notebooks: jupytext .py -> notebooks/<name>.ipynb (generated, gitignored), then
+# executed by papermill with results_dir=$(RESULTS) into $(RESULTS)/notebooks/<name>.ipynb.
+RESULTS ?= results/platform_designs
+NOTEBOOKS = $(wildcard notebooks/*.py)
+.PHONY: notebooks
+notebooks: setup
+	@mkdir -p "$(RESULTS)/notebooks"
+	@for nb in $(NOTEBOOKS); do \
+		name=$$(basename $$nb .py); \
+		$(PY) -m jupytext --quiet --to ipynb -o notebooks/$$name.ipynb $$nb || exit 1; \
+		$(PY) -m papermill --log-level WARNING notebooks/$$name.ipynb \
+			"$(RESULTS)/notebooks/$$name.ipynb" -p results_dir "$(RESULTS)" || exit 1; \
+		echo "executed $(RESULTS)/notebooks/$$name.ipynb"; \
+	done
+
+# Interactive explorer (sim/explorer/, docs in README "Explorer"): serves until Ctrl-C.
+EXPLORE_HOST ?= 127.0.0.1
+EXPLORE_PORT ?= 8765
+.PHONY: explore test-browser browser-assets
+explore: setup warm browser-assets
+	$(PY) -m sim.explorer --host $(EXPLORE_HOST) --port $(EXPLORE_PORT) $(ARGS)
+
+# Solara's page assets (npm packages it would fetch from a CDN) into the venv, so the app
+# works offline; if npm or the registry is unreachable this only warns (the browser test
+# then skips with the reason, and the app fetches them itself when it has network).
+browser-assets: setup
+	-@$(PY) -m sim.explorer.assets
+
+test-browser: setup warm browser-assets
+	$(PY) -m pytest tests/browser $(PYTEST_ARGS)
+
+# Benchmark suite (benchmarks/README.md): writes benchmarks/results/<date>-<host>/.
+# BENCH_ARGS="--quick", "--out DIR", "--sizes 1000,10000", "--skip-sweep", "--skip-cold", ...
+BENCH_ARGS ?=
+.PHONY: benchmark
+benchmark: setup warm
+	$(PY) benchmarks/suite.py $(BENCH_ARGS)
 
 clean:
 	rm -rf "$(VENV)" .numba_cache .pytest_cache .ruff_cache .hypothesis build dist
