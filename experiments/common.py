@@ -443,6 +443,16 @@ def _describe(exp: Experiment, context: dict[str, Any]) -> str:
     return ", ".join(f"{lower_first(labels[c])} {_show(v)}" for c, v in context.items())
 
 
+def _finish_panels(fig, axes, n_used: int, n_arms: int, legend_title: str) -> None:
+    """Blank the unused panels and put one legend for all panels below them."""
+    for ax in list(axes.flat)[n_used:]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=n_arms, title=legend_title,
+               bbox_to_anchor=(0.5, 0.0), frameon=False)
+    fig.tight_layout(rect=(0, LEGEND_INCHES / fig.get_figheight(), 1, 1))
+
+
 def outcomes_figure(exp: Experiment, runs: pd.DataFrame, table: pd.DataFrame, out: Path,
                     meta: dict[str, Any], across: str | None = None,
                     outcomes: tuple[Outcome, ...] | None = None,
@@ -489,12 +499,7 @@ def outcomes_figure(exp: Experiment, runs: pd.DataFrame, table: pd.DataFrame, ou
         ax.set_title(o.label + ("" if o.higher_is_better else " (lower is better)"), fontsize=9)
         if first:
             ax.set_xlabel(dict(exp.contexts)[first])
-    for ax in list(axes.flat)[n:]:
-        ax.axis("off")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(arms), title=exp.arm_label,
-               bbox_to_anchor=(0.5, 0.0), frameon=False)
-    fig.tight_layout(rect=(0, LEGEND_INCHES / fig.get_figheight(), 1, 1))
+    _finish_panels(fig, axes, n, len(arms), exp.arm_label)
     path = out / name
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
@@ -535,12 +540,7 @@ def series_figure(exp: Experiment, runs: pd.DataFrame, steps: pd.DataFrame, out:
             ax.fill_between(steps_axis[ok], lo[ok], hi[ok], color=palette[arm], alpha=0.2)
         ax.set_title(s.label, fontsize=9)
         ax.set_xlabel("month")
-    for ax in list(axes.flat)[n:]:
-        ax.axis("off")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(arms), title=exp.arm_label,
-               bbox_to_anchor=(0.5, 0.0), frameon=False)
-    fig.tight_layout(rect=(0, LEGEND_INCHES / fig.get_figheight(), 1, 1))
+    _finish_panels(fig, axes, n, len(arms), exp.arm_label)
     path = out / "series.png"
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)

@@ -50,6 +50,15 @@ def sample_outputs(samples: pd.DataFrame, runs: pd.DataFrame,
     return out
 
 
+def finite_outputs(outputs: pd.DataFrame, name: str) -> np.ndarray:
+    """Output `name` per sample, with undefined values (NaN, e.g. no partnership ended)
+    replaced by the mean of the defined ones, as SALib needs finite outputs."""
+    y = outputs[name].to_numpy(dtype=float)
+    if not np.all(np.isfinite(y)):
+        y = np.where(np.isfinite(y), y, np.nanmean(y))
+    return y
+
+
 def morris_indices(factors: list[Factor], matrix: np.ndarray, outputs: pd.DataFrame,
                    names: list[str], levels: int, seed: int,
                    resamples: int = 1000) -> pd.DataFrame:
@@ -59,9 +68,7 @@ def morris_indices(factors: list[Factor], matrix: np.ndarray, outputs: pd.DataFr
     problem = salib_problem(factors)
     frames = []
     for name in names:
-        y = outputs[name].to_numpy(dtype=float)
-        if not np.all(np.isfinite(y)):
-            y = np.where(np.isfinite(y), y, np.nanmean(y))
+        y = finite_outputs(outputs, name)
         res = morris.analyze(problem, matrix, y, num_resamples=resamples,
                              conf_level=CONF_LEVEL, num_levels=levels, seed=seed)
         frame = pd.DataFrame({"output": name, "factor": problem["names"],
@@ -101,9 +108,7 @@ def sobol_indices(factors: list[Factor], outputs: pd.DataFrame, names: list[str]
     problem = salib_problem(factors)
     frames = []
     for name in names:
-        y = outputs[name].to_numpy(dtype=float)
-        if not np.all(np.isfinite(y)):
-            y = np.where(np.isfinite(y), y, np.nanmean(y))
+        y = finite_outputs(outputs, name)
         if np.std(y) == 0:
             zero = np.zeros(len(factors))
             res = {"S1": zero, "S1_conf": zero, "ST": zero, "ST_conf": zero}
