@@ -247,11 +247,10 @@ else:
 # %% [markdown]
 # ## Shape of the alliance network
 # The left panel shows how many connected components of each size the alliance network
-# (organisations linked by any partnership over the run) has, by design; the right panel
-# shows the largest component's share of the organisations that ever partnered: a skewed
-# network has one large component and many small ones. Over a whole long run nearly everyone
-# who ever partnered ends up in the large component; the validation suite
-# (`tests/validation/`) looks at the partnerships of the last 36 months instead.
+# (organisations linked by a partnership active in the run's last 36 months, as
+# alliance-network studies use a moving window) has, by design; the right panel shows the
+# largest component's share of the organisations in that network: a skewed network has one
+# large component and many small ones.
 
 # %%
 size_cols = [(f"network_components_size_{suffix}", label) for suffix, label in SIZE_CLASSES

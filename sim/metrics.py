@@ -363,12 +363,18 @@ COMPONENT_SIZE_CLASSES = ((2, 2, "2"), (3, 7, "3_7"), (8, 31, "8_31"), (32, 255,
                           (256, None, "256_plus"))
 
 
+#: Months of partnerships the summary's alliance network spans (a moving window, as
+#: alliance-network studies use, since alliances end; over a whole long run nearly every
+#: organisation that ever partnered ends up in one component).
+NETWORK_WINDOW_MONTHS = 36
+
+
 def network_summary(model: PartnershipModel) -> dict[str, Any]:
-    """Alliance-network shape over the whole run: organisations that ever partnered, number
-    of connected components, the largest one's share of those organisations (0 when none
-    partnered), and the number of components in each size class of
-    `COMPONENT_SIZE_CLASSES`."""
-    sizes = np.asarray(component_sizes(model), dtype=np.int64)
+    """Alliance-network shape over the last `NETWORK_WINDOW_MONTHS` months: organisations
+    in a partnership active in that window, number of connected components, the largest
+    one's share of those organisations (0 when none partnered), and the number of
+    components in each size class of `COMPONENT_SIZE_CLASSES`."""
+    sizes = np.asarray(component_sizes(model, NETWORK_WINDOW_MONTHS), dtype=np.int64)
     orgs = int(sizes.sum())
     row: dict[str, Any] = {
         "network_orgs": orgs,
@@ -393,4 +399,4 @@ def goal_outcomes(model: PartnershipModel) -> dict[str, float]:
 
 __all__ = ["STEP_METRICS", "compute_step_metrics", "read_step_metric", "model_reporters",
            "run_summary", "median_lifetime_km", "partnership_network", "component_sizes",
-           "network_summary", "goal_outcomes", "COMPONENT_SIZE_CLASSES"]
+           "network_summary", "goal_outcomes", "COMPONENT_SIZE_CLASSES", "NETWORK_WINDOW_MONTHS"]

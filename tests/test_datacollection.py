@@ -173,7 +173,12 @@ def test_component_sizes_match_networkx_and_summary(seed):
     windowed, and the summary's network and per-goal columns agree with them."""
     import networkx as nx
 
-    from sim.metrics import COMPONENT_SIZE_CLASSES, component_sizes, partnership_network
+    from sim.metrics import (
+        COMPONENT_SIZE_CLASSES,
+        NETWORK_WINDOW_MONTHS,
+        component_sizes,
+        partnership_network,
+    )
 
     model = PartnershipModel(n_orgs=600, rng=seed)
     summary = model.run(48)
@@ -181,7 +186,7 @@ def test_component_sizes_match_networkx_and_summary(seed):
         graph = partnership_network(model, window)
         expected = sorted((len(c) for c in nx.connected_components(graph)), reverse=True)
         assert component_sizes(model, window) == expected
-    sizes = component_sizes(model)
+    sizes = component_sizes(model, NETWORK_WINDOW_MONTHS)
     assert summary["network_orgs"] == sum(sizes) > 0
     assert summary["network_components"] == len(sizes)
     assert summary["network_largest_component_share"] == pytest.approx(sizes[0] / sum(sizes))
