@@ -7,7 +7,7 @@
 Measures, each (engine, size) in its own fresh process with NUMBA_NUM_THREADS=1:
 organisation-steps per second against population size (numba engine at every size, the
 Mesa engine up to `--mesa-max`), set-up time apart from stepping, and peak memory per
-organisation; the numba / Mesa step-time ratio with both engines side by side in one
+organisation; the Mesa / numba step-time ratio (the speed-up) with both engines side by side in one
 process (and whether their step tables are identical); the time a new process takes to
 its first step with an empty numba cache (cold) and with a warm one, and the time of
 `sim.warmup.warm()`; and sweep throughput (runs per minute) with one and two workers.
@@ -327,12 +327,12 @@ def targets(engine: list[dict], ratio: list[dict], startup: list[dict],
         at = f" at {r['n_orgs']:,} orgs" + (
             "" if r["n_orgs"] == TARGET_RATIO_ORGS else f" (target is at {TARGET_RATIO_ORGS:,})")
         comparable = r["n_orgs"] == TARGET_RATIO_ORGS
-        out.append((f"numba / Mesa engine step time ratio{at}", _fmt(r["ratio"], "x"),
+        out.append((f"Mesa / numba engine step time (speed-up){at}", _fmt(r["ratio"], "x"),
                     f">= {TARGET_RATIO:g}x", r["ratio"] >= TARGET_RATIO if comparable else None))
         out.append((f"both engines give identical step tables ({r['steps']} steps)",
                     str(r["identical"]), "True", bool(r["identical"])))
     else:
-        out.append(("numba / Mesa engine step time ratio", "not measured",
+        out.append(("Mesa / numba engine step time (speed-up)", "not measured",
                     f">= {TARGET_RATIO:g}x", None))
     n, steps, limit = TARGET_RUN
     r = ok_numba.get(n)

@@ -16,6 +16,7 @@ import csv
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -41,8 +42,17 @@ def measure(runs: int, orgs: int, steps: int, workers: int, overrides: Sequence[
                    f"model.n_orgs={orgs}", f"steps={steps}", f"seed=range(0,{runs})",
                    f"hydra.launcher.n_jobs={workers}", "progress=false", *overrides]
         start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       text=True, timeout=timeout, cwd=REPO, env=env)
+        # In its own session, so a timeout stops the sweep's workers too, not just its parent.
+        with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True, cwd=REPO, env=env, start_new_session=True) as sweep:
+            try:
+                _, stderr = sweep.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(sweep.pid, signal.SIGKILL)
+                sweep.communicate()
+                raise
+        if sweep.returncode:
+            raise subprocess.CalledProcessError(sweep.returncode, command, stderr=stderr)
         wall = time.perf_counter() - start
         model_times = [json.loads(p.read_text())["wall_time_s"]
                        for p in Path(tmp, "runs").glob("*/provenance.json")]

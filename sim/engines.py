@@ -7,7 +7,8 @@ the same parameters and seed they produce identical states:
 2. organisations review memberships       6. organisations learn
 3. organisations search (alone, events)   7. partnerships are reviewed (dissolution)
    platforms broker, convene and train    8. outcomes and spillovers
-Orders are drawn with `rng.permutation` from the model's one Generator.
+Orders are drawn from the model's one Generator: `rng.permutation` in the Mesa engine, the
+compiled `permutation` (the same numbers) in the numba engine.
 """
 
 from __future__ import annotations

@@ -67,8 +67,8 @@ jit = njit(cache=True)
 jit_noalloc = njit(cache=True, _nrt=False)
 """Compile like `jit`, without numba's reference counting (its `_nrt=False` option).
 
-For the rules, which are called once per agent and allocate nothing. With reference
-counting, numba increments and decrements the count of every array in the state groups a
+For the engine's phase loops and the step metrics (the rules use `jit_rule` below). With
+reference counting, numba increments and decrements the count of every array in the state groups a
 function receives, on every call: about 0.4 us per call for these groups, more than most
 rules cost. Without it a call costs nanoseconds (`benchmarks/call_overhead.py`). A
 function compiled this way cannot create arrays; numba refuses to compile one that tries,

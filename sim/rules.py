@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 # numpy's own bounded-integer algorithms as numba translates them (internal to numba,
-# which is pinned below 0.70; tests/test_engines.py checks the draws equal numpy's).
+# which is pinned below 0.70; tests/test_kernels.py checks the draws equal numpy's).
 from numba.np.random.generator_core import next_uint32, next_uint64
 from numba.np.random.random_methods import (
     bounded_lemire_uint64,

@@ -19,7 +19,7 @@ from mesa.visualization.utils import update_counter
 from sim.explorer import figures
 from sim.explorer.designs import PairModel, country_profiles
 from sim.model import PartnershipModel
-from sim.params import END_CAUSES
+from sim.params import END_CAUSES, FAILURE_CAUSES
 
 _SERIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -47,7 +47,7 @@ def key_numbers(model: PartnershipModel) -> dict[str, str]:
         return fmt.format(last[column]) if last is not None else "-"
 
     ended = sum(last[f"ended_{c}"] for c in END_CAUSES) if last is not None else 0
-    failed = (last["ended_health"] + last["ended_unmet"]) if last is not None else 0
+    failed = sum(last[f"ended_{c}"] for c in FAILURE_CAUSES) if last is not None else 0
     return {
         "month": str(collected(model)),
         "active_partnerships": value("active_partnerships"),
