@@ -22,7 +22,7 @@ from sim.explorer.designs import (
     country_profiles,
 )
 from sim.explorer.settings import MAX_N_ORGS, MIN_N_ORGS, initial_n_orgs
-from sim.params import PLATFORM_DESIGNS
+from sim.params import PLATFORM_DESIGNS, make_params
 
 PLAY_INTERVAL_MS = 50
 # Show every slider's value at all times (Vuetify shows it only while dragging).
@@ -42,12 +42,19 @@ def _checkbox(label: str, value: bool = False) -> dict[str, Any]:
     return {"type": "Checkbox", "label": label, "value": value}
 
 
+def default_budget(n_orgs: int) -> float:
+    """Platform staff at the model's default ratio of staff to organisations (20 per 1,000
+    by default), so platforms work at their default intensity at any starting population."""
+    defaults = make_params()
+    return float(round(defaults.platform_budget * n_orgs / defaults.n_orgs))
+
+
 def shared_controls(n_orgs: int) -> dict[str, dict[str, Any]]:
     """Controls both pages share: budget, overhead, capacity building, donors, country,
     population and seed (an integer slider, never a text box)."""
     return {
-        "platform_budget": _slider("SliderFloat", "Platform budget (staff)", 20.0, 0.0, 100.0,
-                                   1.0),
+        "platform_budget": _slider("SliderFloat", "Platform budget (staff)",
+                                   default_budget(n_orgs), 0.0, 5 * default_budget(n_orgs), 1.0),
         "membership_overhead": _slider("SliderFloat", "Membership overhead (bandwidth)", 0.3,
                                        0.0, 2.0, 0.05),
         "capacity_building_share": _slider("SliderFloat", "Capacity building (share of actions)",
