@@ -15,7 +15,7 @@ from sim import make_params
 from sim.params import PARAM_FIELDS, Params
 from sim.sensitivity import analyse, regions
 from sim.sensitivity.__main__ import main
-from sim.sensitivity.pipeline import PlanError, load_plan, run
+from sim.sensitivity.pipeline import HYBRID_ONLY, PlanError, inert_factors, load_plan, run
 from sim.sensitivity.ranges import (
     DUMMY,
     factors_by_name,
@@ -23,7 +23,12 @@ from sim.sensitivity.ranges import (
     uncertain_factors,
 )
 from sim.sensitivity.runs import Base, run_hydra, run_inprocess
-from sim.sensitivity.sample import morris_matrix, sample_table, sobol_matrix
+from sim.sensitivity.sample import (
+    morris_matrix,
+    saltelli_base_rows,
+    sample_table,
+    sobol_matrix,
+)
 
 # Structural, scenario and policy parameters: never varied as uncertainties.
 FIXED = ("n_orgs", "n_countries", "sector_shares", "platform_design", "platform_budget",
@@ -90,7 +95,33 @@ def test_samples_stay_in_range_and_identical_configs_are_shared() -> None:
     assert sobol_matrix(factors, 8, seed=0).shape == (8 * (4 + 2), 4)
 
 
+def test_base_rows_are_the_a_and_b_rows_of_salibs_saltelli_matrix() -> None:
+    """Every AB_i row equals its block's A row with factor i taken from the B row, so only
+    the A and B rows are independent; `saltelli_base_rows` picks exactly those."""
+    factors = factors_by_name(["trust", "fragility", "bandwidth", "membership_overhead"])
+    k, n = len(factors), 16
+    matrix = sobol_matrix(factors, n, seed=2)
+    rows = saltelli_base_rows(len(matrix), k)
+    assert len(rows) == 2 * n and list(rows[:2]) == [0, k + 1]
+    a, b = matrix[0::k + 2], matrix[k + 1::k + 2]
+    assert np.array_equal(matrix[rows[0::2]], a) and np.array_equal(matrix[rows[1::2]], b)
+    for i in range(k):
+        expected = a.copy()
+        expected[:, i] = b[:, i]
+        assert np.array_equal(matrix[1 + i::k + 2], expected), i
+    assert not np.any(a == b)  # A and B are independent draws, no shared coordinate
+    with pytest.raises(ValueError, match=r"n_rows=10: not a whole number of Saltelli blocks"):
+        saltelli_base_rows(10, k)
+
+
 # --- outputs, indices, regions -----------------------------------------------------------------
+
+def test_finite_outputs_replace_nan_and_inf_by_the_mean_of_finite_values() -> None:
+    frame = pd.DataFrame({"y": [1.0, np.nan, 3.0, np.inf, -np.inf],
+                          "z": [np.nan, np.inf, -np.inf, np.nan, np.nan]})
+    assert analyse.finite_outputs(frame, "y").tolist() == [1.0, 2.0, 3.0, 2.0, 2.0]
+    assert analyse.finite_outputs(frame, "z").tolist() == [0.0] * 5
+
 
 def test_sample_outputs_pair_designs_by_seed() -> None:
     runs = pd.DataFrame({
@@ -156,6 +187,19 @@ def test_every_plan_loads_and_bad_plans_are_named(tmp_path: Path) -> None:
     bad.write_text(text.replace("trust,", "n_orgs,"))
     with pytest.raises(PlanError, match=r"morris.factors: factor 'n_orgs'"):
         load_plan("custom", bad)
+    bad.write_text(text.replace("designs: [national, per_goal]", "designs: [national, national]"))
+    with pytest.raises(PlanError, match=r"designs=\['national', 'national'\]: expected two "
+                                        "different designs"):
+        load_plan("custom", bad)
+    bad.write_text(text.replace("designs: [national, per_goal]", "designs: [hybrid, national]"))
+    assert load_plan("custom", bad).designs == ("hybrid", "national")
+
+
+def test_hybrid_only_parameters_are_inert_checks_only_without_hybrid() -> None:
+    assert inert_factors(("national", "per_goal")) == (DUMMY, *HYBRID_ONLY)
+    assert inert_factors(("none", "national")) == (DUMMY, *HYBRID_ONLY)
+    for designs in (("hybrid", "national"), ("per_goal", "hybrid")):
+        assert inert_factors(designs) == (DUMMY,)
 
 
 def test_command_line_rejects_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -187,6 +231,58 @@ def test_hydra_sweep_and_in_process_runs_are_identical(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(hydra, local[hydra.columns], check_dtype=False)
     # the sweep wrote ordinary run folders, one per configuration, design and seed
     assert len(list((tmp_path / "runs").iterdir())) == 8
+
+
+# --- the pipeline's bookkeeping, with a stand-in for the model -----------------------------------
+
+def _fake_run_jobs(configs: dict, base: Base, *_args: object, **_kwargs: object) -> pd.DataFrame:
+    """Runs without the model: national's total outcome grows with bandwidth, per_goal's is
+    fixed, so the design gap changes sign inside the bandwidth range."""
+    rows = []
+    for name, overrides in configs.items():
+        scale = overrides["bandwidth"][0] / PARAM_FIELDS["bandwidth"].default[0]
+        for design in base.designs:
+            for seed in base.seeds:
+                direct = 2.0 * scale if design == base.designs[0] else 2.5
+                rows.append({"config": name, "design": design, "seed": seed,
+                             "partnerships_per_1000": 10.0 * scale, "sme_participation": 0.3,
+                             "outcome_direct": direct, "outcome_indirect": 0.0,
+                             "failed_share": 0.2, "outcome_total": direct})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.filterwarnings("ignore:Constant values encountered")  # the stand-in's flat outputs
+def test_pipeline_computes_morris_once_and_checks_inert_factors_by_design(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.sensitivity.pipeline as pipeline
+
+    calls = []
+    real = analyse.morris_indices
+
+    def counted(*args: object, **kwargs: object) -> pd.DataFrame:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "run_jobs", _fake_run_jobs)
+    monkeypatch.setattr(pipeline.analyse, "morris_indices", counted)
+    monkeypatch.setattr(pipeline, "_figures", lambda *args: None)
+    text = (Path(__file__).resolve().parents[1] / "configs" / "sensitivity" /
+            "small.yaml").read_text()
+    for designs, expected in (("[national, per_goal]", [DUMMY, *HYBRID_ONLY]),
+                              ("[hybrid, national]", [DUMMY])):
+        path = tmp_path / "plan.yaml"
+        path.write_text(text.replace("[national, per_goal]", designs).replace("resamples: 500",
+                                                                              "resamples: 50"))
+        calls.clear()
+        out = tmp_path / designs.strip("[]").replace(", ", "_")
+        summary = run(load_plan("custom", path), out, workers=1, launcher="inprocess")
+        assert len(calls) == 1, designs
+        assert list(summary["inert_checks"]) == expected
+        assert all(v == 0 for v in summary["inert_checks"].values())
+        n_points = 2 * 16
+        assert summary["regions"]["accuracy"]["n"] == n_points
+        assert pd.read_csv(out / "regions.csv")["n"].sum() == n_points
+        assert "bandwidth" in summary["selected_factors"]
 
 
 # --- the small pipeline end to end ---------------------------------------------------------------
@@ -235,10 +331,13 @@ def _indices_are_finite_with_intervals(small: tuple[Path, dict]) -> None:
 def _ranks_strong_factors_above_inert_ones(small: tuple[Path, dict]) -> None:
     """The dummy and the two hybrid-only parameters cannot change a national or per-goal run:
     their Morris effects must be exactly zero on every output, and strictly below the
-    factors that do matter; they must not be carried into the Sobol' stage."""
+    factors that do matter; they must not be carried into the Sobol' stage. The tree is
+    fitted on the 2 n independent Sobol' points only."""
     out, summary = small
+    assert list(summary["inert_checks"]) == [DUMMY, "expertise_transfer", "coordination_cost"]
     morris = pd.read_csv(out / "morris_indices.csv")
-    inert = morris[morris["factor"].isin([DUMMY, "expertise_transfer", "coordination_cost"])]
+    inert = morris[morris["factor"].isin(list(summary["inert_checks"]))]
+    assert inert["factor"].nunique() == 3
     assert (inert["mu_star"] == 0).all()
     gap = morris[morris["output"] == "design_gap"].set_index("factor")["mu_star"]
     assert gap["bandwidth"] > 0 and gap["membership_overhead"] > 0
@@ -247,7 +346,10 @@ def _ranks_strong_factors_above_inert_ones(small: tuple[Path, dict]) -> None:
         summary["selected_factors"])
     rules = pd.read_csv(out / "regions.csv")
     assert len(rules) >= 2 and set(rules["winner"]) <= {"national", "per_goal"}
-    assert rules["n"].sum() == len(pd.read_csv(out / "sobol_samples.csv"))
+    n_points = 2 * load_plan("small").sobol_n
+    assert rules["n"].sum() == n_points == summary["regions"]["accuracy"]["n"]
+    assert summary["design_gap"]["n_points"] == n_points
+    assert summary["design_gap"]["n_samples"] == len(pd.read_csv(out / "sobol_samples.csv"))
 
 
 def _report_names_the_top_three(small: tuple[Path, dict], tmp_path: Path) -> None:
@@ -259,6 +361,11 @@ def _report_names_the_top_three(small: tuple[Path, dict], tmp_path: Path) -> Non
         assert f"`{row['factor']}`: ST = {row['ST']:.2f}" in text
     assert (docs.parent / "figures" / "sensitivity" / "regions.png").is_file()
     assert "wins" in text and "(out / " not in text
+    # the small plan screens a few parameters, not all; the counts are independent points
+    varied = len([f for f in summary["plan"]["morris_factors"] if f != DUMMY])
+    assert f"varies {varied} of the {len(uncertain_factors())} uncertain parameters" in text
+    assert f"Decision tree over the {2 * summary['plan']['sobol_n']} independent" in text
+    assert "Other outcomes" not in text and "common seeds across samples the dummy" not in text
 
 
 def _analysis_reproduces_from_its_tables(small: tuple[Path, dict]) -> None:

@@ -7,8 +7,9 @@ Examples:
     python -m sim.sensitivity --report-only --docs docs/sensitivity.md
 
 Writes tables, figures, summary.json and report.md into --out (default
-results/sensitivity); run folders are cached under <out>/runs/, so a rerun after a crash
-skips the runs already done.
+results/sensitivity). With the hydra launcher (the default) run folders are cached under
+<out>/runs/, so a rerun after a crash skips the runs already done; --launcher inprocess
+keeps no run folders and a rerun runs everything again.
 """
 
 from __future__ import annotations

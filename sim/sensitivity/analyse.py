@@ -51,11 +51,13 @@ def sample_outputs(samples: pd.DataFrame, runs: pd.DataFrame,
 
 
 def finite_outputs(outputs: pd.DataFrame, name: str) -> np.ndarray:
-    """Output `name` per sample, with undefined values (NaN, e.g. no partnership ended)
-    replaced by the mean of the defined ones, as SALib needs finite outputs."""
+    """Output `name` per sample, with undefined values (NaN, e.g. no partnership ended, or
+    +/-inf) replaced by the mean of the finite ones (0 if none), as SALib needs finite
+    outputs."""
     y = outputs[name].to_numpy(dtype=float)
-    if not np.all(np.isfinite(y)):
-        y = np.where(np.isfinite(y), y, np.nanmean(y))
+    finite = np.isfinite(y)
+    if not finite.all():
+        y = np.where(finite, y, float(y[finite].mean()) if finite.any() else 0.0)
     return y
 
 

@@ -4,9 +4,12 @@
    each configuration run under both designs and every seed (paired), indices per output.
 2. Sobol': the factors that matter most (design gap first), Saltelli sample, S1 and ST
    with bootstrap intervals per output; the other factors stay at their defaults.
-3. Regions: a shallow tree over the Sobol' samples says where each design wins.
+3. Regions: a shallow tree over the independent Sobol' points (the A and B rows of the
+   Saltelli matrix) says where each design wins.
 Tables, figures and `summary.json` are written into the output folder at the end, each
-file atomically; the run folders of the sweeps stay cached under `<out>/runs/`.
+file atomically. With the Hydra launcher the run folders of the sweeps stay cached under
+`<out>/runs/`, so a rerun skips the runs already done; `inprocess` keeps no run folders
+and a rerun runs everything again.
 """
 
 from __future__ import annotations
@@ -26,10 +29,27 @@ from sim.params import PLATFORM_DESIGNS
 from sim.sensitivity import analyse, plots, regions
 from sim.sensitivity.ranges import DUMMY, Factor, factors_by_name, uncertain_factors
 from sim.sensitivity.runs import Base, run_jobs
-from sim.sensitivity.sample import morris_matrix, sample_table, sobol_matrix
+from sim.sensitivity.sample import (
+    morris_matrix,
+    saltelli_base_rows,
+    sample_table,
+    sobol_matrix,
+)
 
 SIZES: tuple[str, ...] = ("small", "medium", "full")
-INERT_CHECKS: tuple[str, ...] = (DUMMY, "expertise_transfer", "coordination_cost")
+HYBRID = "hybrid"
+HYBRID_ONLY: tuple[str, ...] = ("expertise_transfer", "coordination_cost")
+
+
+def inert_factors(designs: tuple[str, ...]) -> tuple[str, ...]:
+    """Factors whose Morris mu* must be exactly zero when `designs` are compared.
+
+    The dummy never reaches the model (a step of it maps to the same configuration), so its
+    zero checks only that per-sample outputs come back to the right rows. The hybrid-only
+    parameters do reach the model as distinct configurations and must still change nothing
+    (with seeds common to all samples) - but only when hybrid is not one of the designs.
+    """
+    return (DUMMY,) if HYBRID in designs else (DUMMY, *HYBRID_ONLY)
 
 
 class PlanError(ValueError):
@@ -85,6 +105,9 @@ def load_plan(size: str, path: Path | None = None) -> Plan:
     if len(plan.designs) != 2 or not set(plan.designs) <= set(PLATFORM_DESIGNS):
         raise PlanError(f"designs={list(plan.designs)}: expected two of "
                         f"{', '.join(PLATFORM_DESIGNS)}")
+    if plan.designs[0] == plan.designs[1]:
+        raise PlanError(f"designs={list(plan.designs)}: expected two different designs "
+                        f"(of {', '.join(PLATFORM_DESIGNS)}); a design against itself has no gap")
     if not plan.seeds or any(not isinstance(s, int) or s < 0 for s in plan.seeds):
         raise PlanError(f"seeds={list(plan.seeds)}: expected a list of integers >= 0")
     try:
@@ -153,7 +176,7 @@ def run(plan: Plan, out: Path, workers: int = 2, launcher: str = "hydra",
     meta = {"workers": workers, "launcher": launcher, "cpu_count": os.cpu_count(),
             "timing": {"morris": m_time, "sobol": s_time,
                        "total_wall_s": round(time.time() - started, 1)}}
-    return finish(plan, out, m_factors, m_matrix, m_out, s_factors, s_out, meta)
+    return finish(plan, out, morris, m_out, s_factors, s_out, meta)
 
 
 def reanalyse(out: Path) -> dict[str, Any]:
@@ -168,19 +191,29 @@ def reanalyse(out: Path) -> dict[str, Any]:
     m_factors = factors_by_name(list(plan.morris_factors))
     s_factors = factors_by_name(old["selected_factors"])
     m_matrix = m_out[[f.name for f in m_factors]].to_numpy(dtype=float)
-    meta = {k: old[k] for k in ("workers", "launcher", "cpu_count", "timing")}
-    return finish(plan, out, m_factors, m_matrix, m_out, s_factors, s_out, meta)
-
-
-def finish(plan: Plan, out: Path, m_factors: list[Factor], m_matrix: np.ndarray,
-           m_out: pd.DataFrame, s_factors: list[Factor], s_out: pd.DataFrame,
-           meta: dict[str, Any]) -> dict[str, Any]:
-    """Indices, regions, tables, figures and summary.json from the per-sample outputs."""
-    names = analyse.output_names(plan.designs)
-    morris = analyse.morris_indices(m_factors, m_matrix, m_out, names, plan.morris_levels,
+    morris = analyse.morris_indices(m_factors, m_matrix, m_out,
+                                    analyse.output_names(plan.designs), plan.morris_levels,
                                     plan.sampling_seed, plan.resamples)
+    meta = {k: old[k] for k in ("workers", "launcher", "cpu_count", "timing")}
+    return finish(plan, out, morris, m_out, s_factors, s_out, meta)
+
+
+def independent_points(s_out: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The A and B rows of the Saltelli sample table (by `sample_id`): independent points."""
+    if not np.array_equal(s_out["sample_id"].to_numpy(), np.arange(len(s_out))):
+        raise ValueError("sobol samples: sample_id must run 0..n-1 in SALib's row order")
+    return s_out.iloc[saltelli_base_rows(len(s_out), k)].reset_index(drop=True)
+
+
+def finish(plan: Plan, out: Path, morris: pd.DataFrame, m_out: pd.DataFrame,
+           s_factors: list[Factor], s_out: pd.DataFrame,
+           meta: dict[str, Any]) -> dict[str, Any]:
+    """Regions, Sobol' indices, tables, figures and summary.json from the per-sample outputs
+    and the Morris indices (computed once, by the caller)."""
+    names = analyse.output_names(plan.designs)
     sobol = analyse.sobol_indices(s_factors, s_out, names, plan.sampling_seed, plan.resamples)
-    found, accuracy = regions.fit_regions(s_out, s_factors, analyse.HEADLINE, plan.designs,
+    points = independent_points(s_out, len(s_factors))
+    found, accuracy = regions.fit_regions(points, s_factors, analyse.HEADLINE, plan.designs,
                                           plan.tree_depth, plan.sampling_seed)
     region_table = regions.regions_table(found, s_factors, plan.designs)
 
@@ -189,7 +222,7 @@ def finish(plan: Plan, out: Path, m_factors: list[Factor], m_matrix: np.ndarray,
               "regions.csv": region_table}
     for file, table in tables.items():
         _write_atomic(out / file, lambda p, t=table: t.to_csv(p, index=False))
-    _figures(out, morris, sobol, s_out, found, plan)
+    _figures(out, morris, sobol, points, found, plan)
 
     gap = sobol[sobol["output"] == analyse.HEADLINE].sort_values("ST", ascending=False)
     gap_morris = (morris[morris["output"] == analyse.HEADLINE]
@@ -203,10 +236,11 @@ def finish(plan: Plan, out: Path, m_factors: list[Factor], m_matrix: np.ndarray,
              "mu_star_conf": float(gap_morris.at[r.factor, "mu_star_conf"])}
             for r in gap.head(3).itertuples()],
         "morris_top_design_gap": list(gap_morris.index[:3]),
-        "inert_checks": {f: float(gap_morris.at[f, "mu_star"]) for f in INERT_CHECKS
-                         if f in gap_morris.index},
-        "design_gap": {"mean": float(s_out[analyse.HEADLINE].mean()),
-                       "share_first_wins": float((s_out[analyse.HEADLINE] > 0).mean()),
+        "inert_checks": {f: float(gap_morris.at[f, "mu_star"])
+                         for f in inert_factors(plan.designs) if f in gap_morris.index},
+        "design_gap": {"mean": float(points[analyse.HEADLINE].mean()),
+                       "share_first_wins": float((points[analyse.HEADLINE] > 0).mean()),
+                       "n_points": len(points), "n_samples": len(s_out),
                        "noise_share": analyse.noise_share(s_out, len(plan.seeds))},
         "regions": {"accuracy": accuracy, "rules": list(region_table["rule"])},
     }
@@ -215,9 +249,9 @@ def finish(plan: Plan, out: Path, m_factors: list[Factor], m_matrix: np.ndarray,
     return summary
 
 
-def _figures(out: Path, morris: pd.DataFrame, sobol: pd.DataFrame, s_out: pd.DataFrame,
+def _figures(out: Path, morris: pd.DataFrame, sobol: pd.DataFrame, points: pd.DataFrame,
              found: list[regions.Region], plan: Plan) -> None:
-    """Write the figures (each atomically)."""
+    """Write the figures (each atomically); the regions figure shows the independent points."""
     a, b = plan.designs
     diffs = [analyse.HEADLINE, "diff:partnerships_per_1000", "diff:sme_participation",
              "diff:outcome_total", "diff:failed_share"]
@@ -237,8 +271,11 @@ def _figures(out: Path, morris: pd.DataFrame, sobol: pd.DataFrame, s_out: pd.Dat
             if name not in order:
                 order.append(name)
     st = sobol[sobol["output"] == analyse.HEADLINE].sort_values("ST", ascending=False)
-    for name in st["factor"]:
+    ranked = list(st["factor"])
+    # axes: the tree's split factors, the most influential (design-gap ST) first
+    order = sorted(order, key=lambda name: ranked.index(name) if name in ranked else len(ranked))
+    for name in ranked:
         if name not in order:
             order.append(name)
     _write_atomic(out / "regions.png", lambda p: plots.regions_plot(
-        s_out, order[0], order[1], plan.designs, splits, p))
+        points, order[0], order[1], plan.designs, splits, p))

@@ -1,7 +1,9 @@
 """Scenario discovery: the regions of parameter space in which each design wins, in words.
 
 A shallow decision tree (scikit-learn, depth 2-3) is fitted to the sign of the design gap
-over the Sobol' samples, which fill the space of the factors that matter. Each leaf is a
+over independent samples of the factors that matter: in the pipeline, the A and B rows of
+the Saltelli matrix only (its AB rows repeat all but one coordinate of an A row, so they
+would inflate the counts and make cross-validation folds share near-copies). Each leaf is a
 box, a conjunction of thresholds on a few parameters; it is reported with the share of its
 samples won by each design, so a box that is only 60 % one way reads as a lean, not a rule.
 """
@@ -43,7 +45,11 @@ def _simplify(conditions: list[tuple[str, str, float]]) -> tuple[tuple[str, str,
 
 def fit_regions(outputs: pd.DataFrame, factors: list[Factor], gap: str, designs: tuple[str, str],
                 depth: int = 3, seed: int = 0) -> tuple[list[Region], dict[str, float]]:
-    """Fit the tree; return its leaves as regions and its accuracy (fitted, cross-validated)."""
+    """Fit the tree; return its leaves as regions and its accuracy (fitted, cross-validated).
+
+    `outputs` must hold independent samples (one row per point, e.g. the Saltelli A and B
+    rows), since leaf counts and cross-validation folds treat rows as independent.
+    """
     from sklearn.model_selection import cross_val_score
     from sklearn.tree import DecisionTreeClassifier
 

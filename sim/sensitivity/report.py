@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from sim.sensitivity.analyse import HEADLINE
-from sim.sensitivity.ranges import DUMMY, factors_by_name
+from sim.sensitivity.ranges import DUMMY, factors_by_name, uncertain_factors
 
 FIGURES = ("morris_mu_sigma.png", "morris_heatmap.png", "sobol_design_gap.png",
            "sobol_outcomes.png", "regions.png")
@@ -37,19 +37,26 @@ METHOD = """\
   measure) and their paired differences. The headline **design gap** is the relative
   difference in total goal outcome (direct + indirect), `2 (a - b) / (a + b)`: positive
   when the first design wins.
-- **Morris screening** (SALib, `num_levels` 4) over every uncertain parameter plus a
-  `dummy` factor that the model never sees; `mu*` carries a bootstrap 95 % interval. With
-  common seeds across samples the dummy's effects are exactly zero, which checks the
-  bookkeeping from samples to runs to indices; so do the two hybrid-only parameters
-  (`expertise_transfer`, `coordination_cost`), which cannot affect national or per-goal
-  platforms.
+- **Morris screening** (SALib, `num_levels` 4) over the plan's factors (every uncertain
+  parameter in the medium and full plans, a few in the small one) plus a `dummy` factor;
+  `mu*` carries a bootstrap 95 % interval. The dummy is dropped before a sample row becomes
+  a model configuration, so a step of the dummy reuses the same runs and its `mu*` is zero
+  by construction: it checks only that per-sample outputs are mapped back to the right
+  sample rows, in SALib's order. The real inert check is the two hybrid-only parameters
+  (`expertise_transfer`, `coordination_cost`): they give distinct configurations that run
+  separately, and with seeds common to all samples their effects must come out exactly zero
+  when hybrid is not one of the compared designs (otherwise they are not checked).
 - **Sobol' indices** (Saltelli sampling, first-order `S1` and total `ST` with 95 %
   bootstrap intervals) over the factors that matter most: half the places go to the top of
   the Morris ranking for the design gap, the rest to the highest normalised `mu*` over the
   other outputs. The other parameters stay at their defaults.
 - **Where the answer flips.** A decision tree (scikit-learn, depth 2-3, leaves of at least
-  5 % of the samples) fitted to the sign of the design gap over the Sobol' samples; each
-  leaf is a box of parameter thresholds, reported with the share of its samples each design
+  5 % of the points) fitted to the sign of the design gap over the independent Sobol'
+  points only: the A and B rows of the Saltelli matrix, 2 n of its n (k + 2) rows. The
+  other rows (A with one factor taken from B) repeat k - 1 coordinates of an A row, so
+  fitting on them would inflate every leaf's count about (k + 2) / 2-fold and let the
+  cross-validation test on near-copies of its training rows. Each leaf is a box of
+  parameter thresholds, reported with the number of points in it, the share each design
   wins and the tree's cross-validated accuracy.
 - **How the samples run.** Each stage is one ordinary Hydra sweep: the distinct sample
   configurations are written as files of a `sample` config group in a copy of `configs/`
@@ -82,6 +89,20 @@ def _range_rows(names: list[str]) -> pd.DataFrame:
                          "why": [f.why for f in factors]})
 
 
+def _varies_all(plan: dict[str, Any]) -> bool:
+    """Whether the plan's Morris stage varies every uncertain parameter."""
+    return {f.name for f in uncertain_factors()} <= set(plan["morris_factors"])
+
+
+def _varied_text(plan: dict[str, Any]) -> str:
+    """'all 57 uncertain parameters' or '8 of the 57 uncertain parameters' for the plan."""
+    total = len(uncertain_factors())
+    varied = len([f for f in plan["morris_factors"] if f != DUMMY])
+    if _varies_all(plan):
+        return f"all {total} uncertain parameters"
+    return f"{varied} of the {total} uncertain parameters"
+
+
 def render(out: Path, figure_dir: str) -> str:
     """The report's Markdown, figures linked under `figure_dir`."""
     summary: dict[str, Any] = json.loads((out / "summary.json").read_text())
@@ -111,7 +132,8 @@ def render(out: Path, figure_dir: str) -> str:
         f"{len(plan['morris_factors'])} factors (dummy included), "
         f"{plan['morris_trajectories']} trajectories, {timing['morris']['samples']} samples, "
         f"{timing['morris']['runs']} runs. Sobol': top {plan['sobol_top_k']} factors, "
-        f"n = {plan['sobol_n']}, {timing['sobol']['samples']} samples, "
+        f"n = {plan['sobol_n']}, {timing['sobol']['samples']} samples "
+        f"({2 * plan['sobol_n']} of them independent points), "
         f"{timing['sobol']['runs']} runs. Wall time {timing['total_wall_s'] / 60:.1f} min "
         f"with {summary['workers']} workers ({summary['launcher']} launcher, "
         f"{summary['cpu_count']} cores shared).",
@@ -123,12 +145,15 @@ def render(out: Path, figure_dir: str) -> str:
         lines += [f"The full version (`--size full`: {est['runs_upper_bound']['total']} runs "
                   f"at most) is estimated at **{est['estimated_hours']:.1f} hours** on this "
                   f"machine with {est['workers']} workers ({est['measured_s_per_run']:.2f} s "
-                  f"per run measured at its size plus {est['overhead_s_per_run']:.2f} s sweep "
-                  "overhead per job); run it on a cluster with a Hydra launcher.", ""]
+                  f"per run measured at its size plus {est['overhead_s_per_run']:.2f} s of "
+                  "Hydra sweep overhead per job, taken from "
+                  "`benchmarks/results/sweep_throughput.csv`, not measured by the estimate); "
+                  "run it on a cluster with a Hydra launcher.", ""]
     lines += [
         "## The answer and what it hangs on",
         "",
-        f"Over the Sobol' samples, {a} wins {gap['share_first_wins']:.0%} of the samples; "
+        f"Over the {gap.get('n_points', 2 * plan['sobol_n'])} independent Sobol' points "
+        f"(the A and B rows of the Saltelli sample), {a} wins {gap['share_first_wins']:.0%}; "
         f"the mean design gap is {gap['mean']:+.1%} of total goal outcome.",
         "",
         "The design comparison is most sensitive to these three parameters (Sobol' total "
@@ -145,8 +170,8 @@ def render(out: Path, figure_dir: str) -> str:
     sobol_top = [r["factor"] for r in top]
     if morris_top:
         agree = set(morris_top) == set(sobol_top)
-        lines += [f"The Morris screening, which varies all {len(plan['morris_factors']) - 1} "
-                  f"uncertain parameters at once, ranks {', '.join(f'`{m}`' for m in morris_top)}"
+        lines += [f"The Morris screening, which varies {_varied_text(plan)} at once, ranks "
+                  f"{', '.join(f'`{m}`' for m in morris_top)}"
                   f" first for the design gap: {'the same three' if agree else 'not the same '
                   'three as the Sobol stage, whose indices are conditional on the parameters '
                   'it leaves at their defaults'}.", ""]
@@ -158,12 +183,18 @@ def render(out: Path, figure_dir: str) -> str:
     inert = summary["inert_checks"]
     if inert:
         checks = ", ".join(f"`{k}` {v:.3g}" for k, v in inert.items())
-        lines += [f"Checks that must be zero (Morris mu* on the design gap): {checks}.", ""]
+        lines += [f"Checks that must be zero (Morris mu* on the design gap): {checks}. The "
+                  "dummy is zero by construction (it never reaches a configuration) and checks "
+                  "only that outputs map back to the right sample rows; the hybrid-only "
+                  "parameters, run as separate configurations, are the real check that a "
+                  "parameter the compared designs ignore changes nothing.", ""]
     lines += ["Their plausible ranges, and why (from `sim/params.py`):", "",
               _table(_range_rows([r["factor"] for r in top])), ""]
 
     lines += ["## Where each design wins", "",
-              f"Decision tree over the Sobol' samples (fitted accuracy "
+              f"Decision tree over the {summary['regions']['accuracy']['n']} independent "
+              "Sobol' points (the A and B rows only; each sample counted below is one such point; "
+              "fitted accuracy "
               f"{summary['regions']['accuracy']['fitted']:.0%}, cross-validated "
               f"{summary['regions']['accuracy']['cross_validated']:.0%}, against "
               f"{summary['regions']['accuracy']['base_rate']:.0%} for always naming the more "
@@ -194,7 +225,9 @@ def render(out: Path, figure_dir: str) -> str:
         "sigma": [f"{s:.3g}" for s in mg["sigma"]]})), "",
               f"![morris]({figure_dir}/morris_mu_sigma.png)", "",
               f"![morris heatmap]({figure_dir}/morris_heatmap.png)", ""]
-    lines += ["## Other outcomes: their three most influential factors (Sobol' ST)", ""]
+    lines += ["## Every output: its three most influential factors (Sobol' ST)", "",
+              "The design gap, the paired differences (`diff:`) and each design's levels:",
+              ""]
     rows = []
     for output, group in sobol.groupby("output", sort=False):
         best = group.sort_values("ST", ascending=False).head(3)
@@ -208,11 +241,14 @@ def render(out: Path, figure_dir: str) -> str:
         "Hydra route spends a fraction of a second per job composing and validating its "
         "config, which dominates sweeps of thousands of sub-second runs); the Hydra route "
         "gives identical runs for the same configuration and seed "
-        "(`tests/test_sensitivity.py`).")
+        "(`tests/test_sensitivity.py`). The in-process route keeps no run folders, so a "
+        "rerun runs every job again.")
     lines += [METHOD, launcher_note, "",
               "**Caveats.** Sobol' indices are conditional on the parameters outside the "
-              "Sobol' stage, held at their defaults; Morris screening, which varies all of them, "
-              "is the check on that. The ranges are mostly guesses (see the table in "
+              f"Sobol' stage, held at their defaults; Morris screening, which varies "
+              f"{_varied_text(plan)}, is the check on that"
+              f"{'' if _varies_all(plan) else ' (for those it varies only)'}. "
+              "The ranges are mostly guesses (see the table in "
               "`docs/ODD.md`), so the indices say which guesses matter, not which values are "
               "right. Sector-indexed parameters move all sectors together.", "",
               "## Reproduce", "",

@@ -35,6 +35,22 @@ def sobol_matrix(factors: list[Factor], n: int, seed: int) -> np.ndarray:
     return sobol.sample(salib_problem(factors), n, calc_second_order=False, seed=seed)
 
 
+def saltelli_base_rows(n_rows: int, k: int) -> np.ndarray:
+    """Row indices of the independent points (the A and B rows) of a Saltelli matrix.
+
+    Without second-order indices, SALib's `sample.sobol` writes one block of k + 2 rows per
+    base point j: A_j, then AB_j^1 .. AB_j^k (A_j with factor i taken from B_j), then B_j.
+    The AB rows repeat k - 1 coordinates of A_j, so only rows j (k + 2) and j (k + 2) + k + 1
+    are independent draws; those are the rows a classifier or a share may count.
+    """
+    block = k + 2
+    if k < 1 or n_rows % block:
+        raise ValueError(f"n_rows={n_rows}: not a whole number of Saltelli blocks of "
+                         f"k + 2 = {block} rows")
+    starts = np.arange(0, n_rows, block)
+    return np.sort(np.concatenate([starts, starts + k + 1]))
+
+
 def config_name(overrides: dict[str, Any]) -> str:
     """A short stable name for one model configuration (a digest of its parameter values)."""
     text = json.dumps(overrides, sort_keys=True)
