@@ -23,7 +23,8 @@ help:
 	@echo "  make lint      ruff check sim tests experiments benchmarks"
 	@echo "  make experiments  run every policy experiment into results/<name>/ (EXPERIMENT_ARGS=...)"
 	@echo "  make readout   write docs/readout.md from the experiment results"
-	@echo "  make notebooks render notebooks/*.py to .ipynb and execute them on RESULTS=$(RESULTS)"
+	@echo "  make notebooks render notebooks/*.py to .ipynb and execute them (design review on"
+	@echo "                 RESULTS=$(RESULTS); validation, sensitivity on their results/ folders)"
 	@echo "  make sensitivity  Morris, Sobol' and regions into results/sensitivity (SIZE=small|medium|full;"
 	@echo "                 SENSITIVITY_ARGS=\"--docs docs/sensitivity.md\" also rewrites the written section)"
 	@echo "  make explore   interactive explorer in the browser on http://$(EXPLORE_HOST):$(EXPLORE_PORT)/"
@@ -85,7 +86,8 @@ sensitivity: setup warm
 	$(PY) -m sim.sensitivity --size $(SIZE) $(SENSITIVITY_ARGS)
 
 # Review notebooks: jupytext .py -> notebooks/<name>.ipynb (generated, gitignored), then
-# executed by papermill with results_dir=$(RESULTS) into $(RESULTS)/notebooks/<name>.ipynb.
+# executed by papermill into $(RESULTS)/notebooks/<name>.ipynb: the design review reads the
+# sweep in $(RESULTS); validation and sensitivity read their own default results folders.
 RESULTS ?= results/platform_designs
 NOTEBOOKS = $(wildcard notebooks/*.py)
 .PHONY: notebooks
@@ -94,8 +96,10 @@ notebooks: setup
 	@for nb in $(NOTEBOOKS); do \
 		name=$$(basename $$nb .py); \
 		$(PY) -m jupytext --quiet --to ipynb -o notebooks/$$name.ipynb $$nb || exit 1; \
+		if [ "$$name" = design_comparison ]; then set -- -p results_dir "$(RESULTS)"; \
+		else set --; fi; \
 		$(PY) -m papermill --log-level WARNING notebooks/$$name.ipynb \
-			"$(RESULTS)/notebooks/$$name.ipynb" -p results_dir "$(RESULTS)" || exit 1; \
+			"$(RESULTS)/notebooks/$$name.ipynb" "$$@" || exit 1; \
 		echo "executed $(RESULTS)/notebooks/$$name.ipynb"; \
 	done
 

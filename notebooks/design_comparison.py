@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py:percent
+#     formats: py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -185,16 +185,20 @@ else:
 
 # %%
 cause_cols = [f"ended_{c}_share" for c in CAUSES if f"ended_{c}_share" in runs.columns]
-causes = runs.groupby("design", observed=True)[cause_cols].mean()
-causes.columns = [c.removeprefix("ended_").removesuffix("_share") for c in causes.columns]
-fig, ax = plt.subplots(figsize=(6, 3.5))
-causes.plot(kind="bar", stacked=True, ax=ax, color=sns.color_palette("deep", len(causes.columns)),
-            width=0.7, rot=0)
-ax.set_xlabel("")
-ax.set_ylabel("share of ended partnerships")
-ax.legend(title="end cause", bbox_to_anchor=(1.02, 1), loc="upper left")
-plt.show()
-causes.round(3)
+if cause_cols:
+    causes = runs.groupby("design", observed=True)[cause_cols].mean()
+    causes.columns = [c.removeprefix("ended_").removesuffix("_share") for c in causes.columns]
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    causes.plot(kind="bar", stacked=True, ax=ax,
+                color=sns.color_palette("deep", len(causes.columns)), width=0.7, rot=0)
+    ax.set_xlabel("")
+    ax.set_ylabel("share of ended partnerships")
+    ax.legend(title="end cause", bbox_to_anchor=(1.02, 1), loc="upper left")
+    plt.show()
+    display(causes.round(3))
+else:
+    note("*The end-cause columns (`ended_<cause>_share`) are not in this sweep's summaries; "
+         "rerun the sweep to see why partnerships end.*")
 
 # %% [markdown]
 # ## Skill trajectories

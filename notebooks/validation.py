@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py:percent
+#     formats: py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -19,8 +19,10 @@
 # pattern's effect with its 95% interval, and where the default scenario lands against the
 # alliance literature's failure and lifetime range.
 #
-# Parameter `results_dir` (papermill): a folder holding `effect_sizes.csv`. If it has none,
-# the notebook falls back to `results/validation/`; if that is missing too, it says so.
+# Parameter `results_dir` (papermill): a folder holding `effect_sizes.csv` (a relative path
+# is also tried from the repository root). Left at its default, `results/validation`, a
+# missing file only gives a note; a folder given explicitly without the file stops the
+# notebook with a one-line error naming `results_dir`.
 
 # %% tags=["parameters"]
 results_dir = "results/validation"
@@ -51,17 +53,24 @@ def repo_root() -> Path:
     return Path.cwd()
 
 
-candidates = [Path(results_dir) / "effect_sizes.csv", repo_root() / results_dir /
-              "effect_sizes.csv", repo_root() / "results" / "validation" / "effect_sizes.csv"]
+DEFAULT_RESULTS_DIR = "results/validation"
+candidates = [Path(results_dir) / "effect_sizes.csv"]
+if not Path(results_dir).is_absolute():
+    candidates.append(repo_root() / results_dir / "effect_sizes.csv")
 found = next((p for p in candidates if p.is_file()), None)
+if found is None and results_dir != DEFAULT_RESULTS_DIR:
+    raise FileNotFoundError(f"results_dir={results_dir!r}: no effect_sizes.csv there; write "
+                            "one with `pytest tests/validation` (VALIDATION_REPORT=<path>)")
 effects = pd.read_csv(found) if found is not None else pd.DataFrame()
 if found is None:
-    note(f"*No `effect_sizes.csv` in `{results_dir}` or `results/validation/`: run "
-         "`pytest tests/validation` first. Nothing else to show.*")
+    note(f"*No `effect_sizes.csv` in `{DEFAULT_RESULTS_DIR}/`: run `pytest tests/validation` "
+         "first. Nothing else to show.*")
 else:
     note(f"**{len(effects)} effects** of {effects['pattern'].nunique()} patterns from "
          f"`{found}`: {int(effects['passed'].sum())} pass, "
          f"{int((effects['asserted'] & ~effects['passed']).sum())} asserted ones fail.")
+# Seeds where a measure was undefined (NaN; CSVs from before this column lack it).
+extra = ["undefined"] if "undefined" in effects.columns else []
 
 # %% [markdown]
 # ## Directional patterns
@@ -70,7 +79,8 @@ else:
 # is met and red where not (grey: reported only).
 
 # %%
-directional = (effects[effects["direction"].isin(["increase", "decrease", "none"])].copy()
+DIRECTIONS = ["increase", "decrease", "none", "no_increase"]
+directional = (effects[effects["direction"].isin(DIRECTIONS)].copy()
                if len(effects) else pd.DataFrame())
 if len(directional):
     scale = directional["mean_control"].abs().replace(0.0, np.nan)
@@ -98,7 +108,7 @@ if len(directional):
     plt.show()
     display(directional[["pattern", "measure", "control", "treatment", "mean_control",
                          "mean_treatment", "difference", "ci95_low", "ci95_high",
-                         "relative_change", "margin", "direction", "passed"]].round(4))
+                         "relative_change", "margin", "direction", "passed", *extra]].round(4))
 else:
     note("*No directional effects to show.*")
 
@@ -142,6 +152,6 @@ if len(ranges):
     fig.tight_layout()
     plt.show()
     display(ranges[["pattern", "measure", "control", "mean_treatment", "ci95_low",
-                    "ci95_high", "share_in_direction", "passed", "asserted"]].round(4))
+                    "ci95_high", "share_in_direction", "passed", "asserted", *extra]].round(4))
 else:
     note("*No range checks to show.*")

@@ -5,12 +5,16 @@ them to the test report (so the terminal summary can list them, also under xdist
 folder is given on the command line) and writes them to a row file. When a worker (or a
 single-process session) finishes, the row files are gathered into one CSV: the file named
 by the environment variable VALIDATION_REPORT, or `results/validation/effect_sizes.csv`.
+The CSV is written only when the whole suite ran (the folder was collected whole, nothing
+was deselected, and every reporting test wrote its rows), so a `-k` run or a single test
+never replaces a full report with a part of it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -21,8 +25,12 @@ from .arms import ArmCache, locked
 from .effects import Effect, merge_rows, write_rows
 
 REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
 _state: dict[str, Path] = {}
 _lines: list[str] = []
+_expected: set[str] = set()  # reporting tests this session runs
+_partial: list[str] = []  # why this session's report is not the whole suite's
+_started = time.time()
 
 
 def report_path() -> Path:
@@ -71,10 +79,39 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
                 _lines.append(Effect(**row).line())
 
 
+def _covers_suite(arg: str, invocation_dir: Path) -> bool:
+    """Whether a command-line path argument collects this whole folder."""
+    if "::" in arg:
+        return False
+    target = Path(arg) if Path(arg).is_absolute() else invocation_dir / arg
+    target = target.resolve()
+    return target == HERE or target in HERE.parents
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Note which reporting tests this session will run (after -k/-m deselection)."""
+    _expected.update(item.name for item in items
+                     if Path(str(item.path)).resolve().parent == HERE
+                     and "report" in getattr(item, "fixturenames", ()))
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """A deselected validation test makes the session's report partial."""
+    if any(Path(str(item.path)).resolve().parent == HERE for item in items):
+        _partial.append("some validation tests were deselected")
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Gather every worker's effect rows into the CSV report (the last to finish has all)."""
+    """Gather every worker's effect rows into the CSV report when the whole suite ran (the
+    last worker to finish has every row); otherwise leave the report as it was."""
     rows = _state.get("rows")
     if rows is None or not rows.is_dir():
+        return
+    invocation = Path(session.config.invocation_params.dir)
+    if not any(_covers_suite(arg, invocation) for arg in session.config.args):
+        _partial.append("only part of tests/validation was collected")
+    written = {path.stem for path in rows.glob("*.json")}
+    if _partial or _expected - written:
         return
     with locked(rows.parent / "report.lock"):
         merge_rows(rows, report_path())
@@ -87,4 +124,9 @@ def pytest_terminal_summary(terminalreporter) -> None:
     terminalreporter.write_sep("=", "validation: effect sizes")
     for line in _lines:
         terminalreporter.write_line(line)
-    terminalreporter.write_line(f"(CSV: {report_path()})")
+    path = report_path()
+    if path.is_file() and path.stat().st_mtime >= _started:
+        terminalreporter.write_line(f"(CSV: {path})")
+    else:
+        terminalreporter.write_line(f"(not the whole suite, or a test wrote no effects: {path} "
+                                    "left as it was)")

@@ -4,8 +4,11 @@ Every pattern compares a measure between two arms run on the same seeds (or two 
 within one arm). The effect is the mean paired difference, with its relative change and a
 two-sided 95% t interval. A directional pattern holds when the mean difference passes its
 stated margin in the expected direction and the interval excludes 0; an expected absence of
-effect ("none") holds when the mean difference stays within plus or minus the margin.
-Effects marked `asserted=False` are reported for context only.
+effect ("none") holds when the mean difference stays within plus or minus the margin, and an
+expected absence of a rise ("no_increase") when the whole interval lies below +margin. A seed
+where a measure is undefined (NaN, e.g. a median lifetime beyond the run's horizon) fails a
+check that requires every seed (`require_all`, the default); the effect counts such seeds in
+`undefined`. Effects marked `asserted=False` are reported for context only.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from scipy import stats
 
 CSV_COLUMNS = ("pattern", "measure", "control", "treatment", "n", "mean_control",
                "mean_treatment", "difference", "relative_change", "ci95_low", "ci95_high",
-               "share_in_direction", "margin", "direction", "passed", "asserted")
+               "share_in_direction", "margin", "direction", "passed", "asserted", "undefined")
+DIRECTIONS = ("increase", "decrease", "none", "no_increase")
 
 
 @dataclass(frozen=True)
@@ -41,9 +45,10 @@ class Effect:
     ci95_high: float
     share_in_direction: float
     margin: float
-    direction: str  # "increase", "decrease", "none" or "within" (a range)
+    direction: str  # one of DIRECTIONS, or "within" (a range)
     passed: bool
     asserted: bool = True
+    undefined: int = 0  # seeds where the measure is NaN (left out of the means)
 
     def verdict(self) -> str:
         """PASS or FAIL, or 'reported' for an effect not asserted."""
@@ -53,36 +58,44 @@ class Effect:
 
     def line(self) -> str:
         """The effect in one readable line."""
+        missing = (f" ({self.undefined} more seeds undefined)" if self.undefined else "")
         if self.direction == "within":
             return (f"[{self.pattern}] {self.measure}: landed at {self.mean_treatment:.4g} "
                     f"(95% CI {self.ci95_low:.4g}..{self.ci95_high:.4g}) against "
-                    f"{self.control}; {self.share_in_direction:.0%} of {self.n} seeds inside: "
-                    f"{self.verdict()}")
-        expected = (f"no change beyond +-{self.margin:.4g}" if self.direction == "none"
-                    else f"{self.direction} beyond {self.margin:.4g}")
+                    f"{self.control}; {self.share_in_direction:.0%} of {self.n} seeds "
+                    f"inside{missing}: {self.verdict()}")
+        expected = {"none": f"no change beyond +-{self.margin:.4g}",
+                    "no_increase": f"no rise beyond +{self.margin:.4g}"}.get(
+            self.direction, f"{self.direction} beyond {self.margin:.4g}")
+        relative = ("n/a" if math.isnan(self.relative_change)
+                    else f"{self.relative_change:+.1%}")
+        where = ("within the margin" if self.direction in ("none", "no_increase")
+                 else "in direction")
         return (f"[{self.pattern}] {self.measure}: {self.control} {self.mean_control:.4g} -> "
                 f"{self.treatment} {self.mean_treatment:.4g}; difference {self.difference:+.4g} "
                 f"(95% CI {self.ci95_low:+.4g}..{self.ci95_high:+.4g}), relative "
-                f"{self.relative_change:+.1%}, {self.share_in_direction:.0%} of {self.n} seeds "
-                f"{'within the margin' if self.direction == 'none' else 'in direction'}; "
-                f"expected {expected}: {self.verdict()}")
+                f"{relative}, {self.share_in_direction:.0%} of {self.n} seeds "
+                f"{where}{missing}; expected {expected}: {self.verdict()}")
 
 
 def paired_effect(pattern: str, measure: str, control: tuple[str, np.ndarray],
                   treatment: tuple[str, np.ndarray], margin: float,
-                  direction: str = "increase", asserted: bool = True) -> Effect:
+                  direction: str = "increase", asserted: bool = True,
+                  require_all: bool = True) -> Effect:
     """Effect of treatment over control (paired by position), judged against `margin`.
 
     "increase"/"decrease": it passes when the mean difference exceeds `margin` in that
     direction and the 95% interval of the mean difference lies wholly on that side of 0.
-    "none": it passes when the mean difference is within plus or minus `margin`. Seeds where
-    either value is NaN are left out.
+    "none": it passes when the mean difference is within plus or minus `margin`.
+    "no_increase": it passes when the whole 95% interval lies below +`margin`. Seeds where
+    either value is NaN are left out of the means; with `require_all` any such seed fails it.
     """
-    if direction not in ("increase", "decrease", "none"):
-        raise ValueError(f"direction={direction!r}: allowed values are increase, decrease, none")
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction={direction!r}: allowed values are {', '.join(DIRECTIONS)}")
     (c_name, c), (t_name, t) = control, treatment
     c, t = np.asarray(c, dtype=np.float64), np.asarray(t, dtype=np.float64)
     keep = ~(np.isnan(c) | np.isnan(t))
+    undefined = int((~keep).sum())
     c, t = c[keep], t[keep]
     d = t - c
     n = int(d.size)
@@ -94,23 +107,33 @@ def paired_effect(pattern: str, measure: str, control: tuple[str, np.ndarray],
     base = float(c.mean()) if n else math.nan
     if direction == "none":
         passed = bool(n > 1 and abs(mean) <= margin)
+    elif direction == "no_increase":
+        passed = bool(n > 1 and high <= margin)
     else:
         passed = bool(n > 1 and sign * mean > margin and (low > 0 if sign > 0 else high < 0))
+    passed = passed and not (require_all and undefined)
+    if direction == "none":
+        within = np.abs(d) <= margin
+    elif direction == "no_increase":
+        within = d <= margin
+    else:
+        within = sign * d > 0
     return Effect(pattern=pattern, measure=measure, control=c_name, treatment=t_name, n=n,
                   mean_control=base, mean_treatment=float(t.mean()) if n else math.nan,
                   difference=mean, relative_change=mean / base if base else math.nan,
                   ci95_low=low, ci95_high=high,
-                  share_in_direction=(float((np.abs(d) <= margin).mean()
-                                            if direction == "none" else (sign * d > 0).mean())
-                                      if n else math.nan),
-                  margin=margin, direction=direction, passed=passed, asserted=asserted)
+                  share_in_direction=float(within.mean()) if n else math.nan,
+                  margin=margin, direction=direction, passed=passed, asserted=asserted,
+                  undefined=undefined)
 
 
 def landing(pattern: str, measure: str, values: np.ndarray, low: float, high: float,
-            asserted: bool = True) -> Effect:
+            asserted: bool = True, require_all: bool = True) -> Effect:
     """Where a measure lands against a range [low, high]: it passes when the 95% interval of
-    its mean over seeds lies inside the range (NaN seeds left out)."""
+    its mean over seeds lies inside the range. NaN seeds are left out of the mean; with
+    `require_all` any such seed fails it (a value beyond what the run can measure)."""
     v = np.asarray(values, dtype=np.float64)
+    undefined = int(np.isnan(v).sum())
     v = v[~np.isnan(v)]
     n = int(v.size)
     mean = float(v.mean()) if n else math.nan
@@ -128,8 +151,9 @@ def landing(pattern: str, measure: str, values: np.ndarray, low: float, high: fl
                   mean_treatment=mean, difference=math.nan, relative_change=math.nan,
                   ci95_low=mean - half, ci95_high=mean + half, share_in_direction=inside,
                   margin=math.nan, direction="within",
-                  passed=bool(n > 1 and low <= mean - half and mean + half <= high),
-                  asserted=asserted)
+                  passed=bool(n > 1 and low <= mean - half and mean + half <= high
+                              and not (require_all and undefined)),
+                  asserted=asserted, undefined=undefined)
 
 
 def write_rows(folder: Path, name: str, effects: list[Effect]) -> None:

@@ -44,9 +44,25 @@ def test_no_change_direction_and_nan_seeds() -> None:
     assert not paired_effect("p", "m", ("c", base), ("t", base + 0.05), margin=0.02,
                              direction="none").passed
     with_nan = np.r_[np.nan, base[1:] + 1.0]
-    assert paired_effect("p", "m", ("c", base), ("t", with_nan), margin=0.5).n == 19
+    strict = paired_effect("p", "m", ("c", base), ("t", with_nan), margin=0.5)
+    assert strict.n == 19 and strict.undefined == 1 and not strict.passed
+    assert "1 more seeds undefined" in strict.line()
+    assert paired_effect("p", "m", ("c", base), ("t", with_nan), margin=0.5,
+                         require_all=False).passed
     with pytest.raises(ValueError, match="direction='up': allowed values are"):
         paired_effect("p", "m", ("c", base), ("t", base), margin=0.0, direction="up")
+
+
+def test_no_increase_needs_the_whole_interval_below_the_margin() -> None:
+    base = np.linspace(1.0, 2.0, 20)
+    wiggle = np.where(np.arange(20) % 2 == 0, 0.01, -0.01)
+    assert paired_effect("p", "m", ("c", base), ("t", base - 0.5 + wiggle), margin=0.05,
+                         direction="no_increase").passed  # a fall is no rise
+    assert paired_effect("p", "m", ("c", base), ("t", base + 0.02 + wiggle), margin=0.05,
+                         direction="no_increase").passed
+    rise = paired_effect("p", "m", ("c", base), ("t", base + 0.06 + wiggle), margin=0.05,
+                         direction="no_increase")
+    assert not rise.passed and "no rise beyond +0.05" in rise.line()
 
 
 def test_landing_needs_the_whole_interval_inside_the_range() -> None:
@@ -54,6 +70,14 @@ def test_landing_needs_the_whole_interval_inside_the_range() -> None:
     assert landing("p", "m", values, 0.3, 0.7).passed
     assert not landing("p", "m", values, 0.3, 0.6).passed
     assert landing("p", "m", values, 0.5, math.inf).control == "at least 0.5"
+
+
+def test_landing_fails_when_a_seed_is_undefined() -> None:
+    """A median beyond the run's horizon is NaN; it must not vanish from the check."""
+    values = np.r_[np.linspace(50.0, 60.0, 18), np.nan, np.nan]
+    strict = landing("p", "median", values, 24.0, 120.0)
+    assert strict.n == 18 and strict.undefined == 2 and not strict.passed
+    assert landing("p", "median", values, 24.0, 120.0, require_all=False).passed
 
 
 def test_rows_from_several_tests_merge_into_one_csv(tmp_path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from .arms import SEEDS, ArmCache
+from .arms import SEEDS, STEPS, ArmCache
 from .effects import landing, paired_effect
 
 #: Literature range for the default scenario (brief, "Patterns"): 30-70% of alliances fail,
@@ -23,6 +23,15 @@ MEDIAN_LIFE_RANGE_MONTHS = (24.0, 120.0)
 def _check(*effects) -> None:
     failed = [e.line() for e in effects if e.asserted and not e.passed]
     assert not failed, "\n".join(failed)
+
+
+def _median_life_defined(values: np.ndarray, arm: str) -> None:
+    """Fail, naming the run's horizon, when some seed has no median lifetime."""
+    undefined = int(np.isnan(values).sum())
+    assert not undefined, (
+        f"[{arm}] median lifetime undefined for {undefined} of {values.size} seeds: more than "
+        f"half the partnerships outlive the {STEPS}-month run, so the median is beyond the "
+        "run's horizon")
 
 
 def test_arms_use_at_least_20_paired_seeds(arms: ArmCache) -> None:
@@ -103,6 +112,8 @@ def test_business_associations_lift_sme_participation_unless_understaffed(arms, 
 def test_capacity_building_raises_skill_and_partnership_survival(arms, report) -> None:
     pattern = "capacity building raises skill and partnership survival"
     c, t = "capacity_0", "capacity_0.8"
+    life_c, life_t = (arms.values(c, "median_lifetime_km"),
+                      arms.values(t, "median_lifetime_km"))
     effects = [
         paired_effect(pattern, "mean skill (end)",
                       ("no capacity building", arms.values(c, "mean_skill")),
@@ -112,11 +123,12 @@ def test_capacity_building_raises_skill_and_partnership_survival(arms, report) -
                       ("capacity_building_share 0.8", arms.values(t, "failed_share")), 0.05,
                       direction="decrease"),
         paired_effect(pattern, "median lifetime (Kaplan-Meier, months)",
-                      ("no capacity building", arms.values(c, "median_lifetime_km")),
-                      ("capacity_building_share 0.8", arms.values(t, "median_lifetime_km")),
-                      3.0),
+                      ("no capacity building", life_c), ("capacity_building_share 0.8", life_t),
+                      3.0),  # every seed must have a median lifetime (require_all)
     ]
     report(*effects)
+    _median_life_defined(life_c, c)
+    _median_life_defined(life_t, t)
     _check(*effects)
 
 
@@ -138,24 +150,46 @@ def test_cultural_distance_raises_failure_and_skill_softens_it(arms, report) -> 
                             ("default skill", rise("")), ("initial skill 0.6", rise("skilled_")),
                             0.03, direction="decrease")
     report(raises, raises_skilled, softens)
-    _check(raises, softens)
+    # Distance still raises failure when skill is high (margin 0: interval above 0).
+    _check(raises, raises_skilled, softens)
 
 
 def test_events_raise_cross_sector_contacts_at_low_cost(arms, report) -> None:
     pattern = "partnering sessions at events raise cross-sector contacts at low cost"
-    cross_off = arms.values("default", "sum_cross_sector_contacts")
-    cross_on = arms.values("events", "sum_cross_sector_contacts")
-    cost_off = (arms.values("default", "sum_search_cost")
-                / arms.values("default", "sum_contacts"))
-    cost_on = arms.values("events", "sum_search_cost") / arms.values("events", "sum_contacts")
+    off, on = "default", "events"
+    cross_off = arms.values(off, "sum_cross_sector_contacts")
     more = paired_effect(pattern, "cross-sector contacts over the run",
-                         ("no sessions", cross_off), ("sessions", cross_on),
+                         ("no sessions", cross_off),
+                         ("sessions", arms.values(on, "sum_cross_sector_contacts")),
                          margin=0.2 * cross_off.mean())
+    # Partnerships do come out of the sessions: at least 5% of all formed.
+    formed_at_events = paired_effect(
+        pattern, "share of partnerships formed at partnering sessions",
+        ("no sessions", arms.values(off, "sum_formed_event") / arms.values(off, "sum_formed")),
+        ("sessions", arms.values(on, "sum_formed_event") / arms.values(on, "sum_formed")),
+        margin=0.05)
+    # ... while organisations spend no more bandwidth on solo search (at most +5%).
+    search_off = arms.values(off, "sum_search_cost")
+    solo_cost = paired_effect(pattern, "solo search cost (bandwidth) over the run",
+                              ("no sessions", search_off),
+                              ("sessions", arms.values(on, "sum_search_cost")),
+                              margin=0.05 * search_off.mean(), direction="no_increase")
+    # Reported, not asserted. Cost per contact falls by construction: session contacts cost
+    # no search bandwidth (sim/rules.py, seek_partners), so any session contact lowers it.
+    # The cross-sector share of contacts barely moves: sessions add contacts in about the
+    # mix solo search already has.
+    cost_off = search_off / arms.values(off, "sum_contacts")
+    cost_on = arms.values(on, "sum_search_cost") / arms.values(on, "sum_contacts")
     cheaper = paired_effect(pattern, "search cost (bandwidth) per contact",
                             ("no sessions", cost_off), ("sessions", cost_on),
-                            margin=0.1 * cost_off.mean(), direction="decrease")
-    report(more, cheaper)
-    _check(more, cheaper)
+                            margin=0.1 * cost_off.mean(), direction="decrease", asserted=False)
+    share = paired_effect(pattern, "cross-sector share of contacts",
+                          ("no sessions", cross_off / arms.values(off, "sum_contacts")),
+                          ("sessions", arms.values(on, "sum_cross_sector_contacts")
+                           / arms.values(on, "sum_contacts")),
+                          margin=0.0, asserted=False)
+    report(more, formed_at_events, solo_cost, cheaper, share)
+    _check(more, formed_at_events, solo_cost)
 
 
 def test_repeat_partners_form_more_easily(arms, report) -> None:
@@ -179,14 +213,18 @@ def test_default_scenario_lands_in_the_literature_failure_and_lifetime_range(arm
     dormant = landing(pattern, "failed-or-dormant share (adds funding ran out)",
                       arms.values("default", "failed_or_dormant_share"), *FAILURE_RANGE,
                       asserted=False)
-    life = landing(pattern, "median lifetime (Kaplan-Meier, months)",
-                   arms.values("default", "median_lifetime_km"), *MEDIAN_LIFE_RANGE_MONTHS)
+    # Every seed must have a median (require_all): a NaN median means more than half the
+    # partnerships outlive the run, the one way the median can miss the top of the range.
+    life_values = arms.values("default", "median_lifetime_km")
+    life = landing(pattern, "median lifetime (Kaplan-Meier, months)", life_values,
+                   *MEDIAN_LIFE_RANGE_MONTHS)
     report(failed, dormant, life)
     print(f"default scenario landed at failed share {failed.mean_treatment:.1%} "
           f"(failed or dormant {dormant.mean_treatment:.1%}) against "
           f"{FAILURE_RANGE[0]:.0%}-{FAILURE_RANGE[1]:.0%}, and a median life of "
           f"{life.mean_treatment:.0f} months against {MEDIAN_LIFE_RANGE_MONTHS[0]:.0f}-"
           f"{MEDIAN_LIFE_RANGE_MONTHS[1]:.0f}")
+    _median_life_defined(life_values, "default")
     _check(failed, dormant, life)
 
 
@@ -206,8 +244,9 @@ def test_alliance_network_has_a_giant_component_and_many_small_ones(arms, report
                 np.array(shares), 0.5, np.inf),
         landing(pattern, "second-largest component / largest", np.array(ratios), -np.inf, 0.05),
         landing(pattern, "components of 2-7 organisations", np.array(small), 10.0, np.inf),
+        # Undefined (NaN) for a seed whose network is one component: nothing else to share.
         landing(pattern, "share of the other components with 2-7 organisations",
-                np.array(rest_small), 0.9, np.inf),
+                np.array(rest_small), 0.9, np.inf, require_all=False),
     ]
     whole = arms.values(arm, "network_components")
     print(f"[{arm}] whole-run network: {whole.mean():.1f} components, largest share "
