@@ -7,11 +7,15 @@ as a subprocess (so the same sweep can go to a cluster launcher), collects it wi
 
 - `summaries.parquet`, `steps.parquet`  the collected runs (one row per run / run and month)
 - `table.csv`, `table.md`               mean and 95% t-interval over seeds per arm and context
-- `effects.csv`, `effects.md`           each arm minus the control arm, Welch 95% interval
+- `effects.csv`, `effects.md`           each arm minus the control arm, with a 95% interval
+                                        paired by seed (seed k is the same population in
+                                        every arm)
 - `winners.csv`, `winners.md`           per context and outcome: best arm, runner-up, and
-                                        whether their difference's interval excludes zero
+                                        whether their paired difference's interval excludes 0
 - `*.png`, `figures.json`               figures and one-sentence captions
-- `meta.json`                           size, seeds, runs, wall time, command
+- `meta.json`                           size, seeds, runs, wall time, command, contexts
+The analysis writes all of these into a hidden staging folder next to `results/<name>/` and
+swaps it in whole, so a failed analysis leaves the previous results as they were.
 Finished runs live in `<results>/runs/<run_key>/` and are reused by later sweeps.
 """
 
@@ -40,6 +44,8 @@ TINY_OVERRIDES = ("+debug=default", "steps=36", "model.n_orgs=200", "model.n_cou
 TINY_SEEDS = 2
 REPO = Path(__file__).resolve().parents[1]
 TMP_SUFFIX = ".partial"
+OLD_SUFFIX = ".old"
+SWEEP_FILES = ("summaries.parquet", "steps.parquet")
 TIE = "tie"
 LEGEND_INCHES = 0.7  # room below the panels for the shared legend
 END_MONTHS = 12  # "at the end" means the mean over the last year, as in the run summary
@@ -155,6 +161,7 @@ def sweep_command(exp: Experiment, seeds: int, size: str, workers: int,
 def run_sweep(exp: Experiment, seeds: int, size: str, workers: int, results: Path) -> float:
     """Run the sweep (finished runs are skipped by run key) and collect it; return seconds.
 
+    The collected tables stay in `results/<name>/sweep/` until the analysis swaps them in.
     The sweep folder holds only job pointers and is rebuilt each time, so a smaller rerun
     never collects stale jobs; the run folders themselves are kept and reused.
     """
@@ -179,15 +186,17 @@ def run_sweep(exp: Experiment, seeds: int, size: str, workers: int, results: Pat
         reason = errors[-1] if errors else (lines[-1] if lines else "no output")
         raise ExperimentError(f"sweep of {exp.name} failed (exit {done.returncode}): {reason} "
                               f"(full log: {log_path})")
-    for name in ("summaries.parquet", "steps.parquet"):
-        (sweep_dir / name).replace(out / name)
+    missing = [name for name in SWEEP_FILES if not (sweep_dir / name).exists()]
+    if missing:
+        raise ExperimentError(f"sweep of {exp.name} wrote no {missing[0]} in {sweep_dir} "
+                              f"(full log: {log_path})")
     return time.time() - started
 
 
 # --- tables -------------------------------------------------------------------------------------
 
 def load_runs(exp: Experiment, out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Collected summaries with `arm` and context columns, and the per-step table."""
+    """Collected summaries in `out` with `arm` and context columns, and the per-step table."""
     summaries_path, steps_path = out / "summaries.parquet", out / "steps.parquet"
     if not summaries_path.exists():
         raise ExperimentError(f"{summaries_path}: not found; run the experiment first")
@@ -244,8 +253,27 @@ def mean_table(exp: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def by_seed(group: pd.DataFrame, arm: str, column: str) -> pd.Series:
+    """One outcome of one arm's runs, indexed by seed (for differences paired by seed)."""
+    sub = group[group["arm"] == arm]
+    return pd.Series(sub[column].to_numpy(dtype=float), index=sub["seed"].to_numpy())
+
+
+def paired_interval(exp: Experiment, context: dict[str, Any], group: pd.DataFrame, arm: str,
+                    other: str, column: str) -> tuple[float, float, float]:
+    """`arm` minus `other` on `column` in one context, paired by seed, with its 95% interval;
+    an ExperimentError names the context if the arms cannot be paired."""
+    try:
+        return difference_interval(by_seed(group, arm, column), by_seed(group, other, column))
+    except ValueError as err:
+        where = f" at {_describe(exp, context)}" if context else ""
+        raise ExperimentError(f"{exp.name}: {arm} minus {other}{where}: {err} "
+                              "(rerun with --seeds 2 or more)") from None
+
+
 def effects_table(exp: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
-    """Long table: each arm minus the control arm in its context, with Welch 95% interval."""
+    """Long table: each arm minus the control arm in its context, with a 95% interval of the
+    per-seed differences (seed k is the same population in every arm)."""
     rows = []
     for context, group in _cells(exp, runs):
         control = group[group["arm"] == exp.control]
@@ -254,10 +282,8 @@ def effects_table(exp: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
         for arm in _arms_present(exp, group):
             if arm == exp.control:
                 continue
-            sub = group[group["arm"] == arm]
             for o in exp.outcomes:
-                diff, lo, hi = difference_interval(sub[o.column].to_numpy(),
-                                                   control[o.column].to_numpy())
+                diff, lo, hi = paired_interval(exp, context, group, arm, exp.control, o.column)
                 rows.append({**context, "arm": arm, "control": exp.control, "outcome": o.column,
                              "label": o.label, "difference": diff, "ci_low": lo, "ci_high": hi,
                              "separated": bool(lo > 0 or hi < 0)})
@@ -267,7 +293,8 @@ def effects_table(exp: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
 def winners_table(exp: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
     """Per context and outcome: the best arm, the runner-up, and whether they separate.
 
-    `separated` is true when the Welch 95% interval of best minus runner-up excludes zero.
+    `separated` is true when the 95% interval of best minus runner-up, paired by seed,
+    excludes zero.
     When the best means are equal the best is `tie` and `runner_up` lists the tied arms.
     Arms without a finite value of the outcome (cost per partnership without platforms)
     do not compete on it.
@@ -294,9 +321,7 @@ def winners_table(exp: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
                            difference=0.0)
             elif len(ranked) > 1:
                 second = ranked[1]
-                diff, lo, hi = difference_interval(
-                    group.loc[group["arm"] == best, o.column].to_numpy(),
-                    group.loc[group["arm"] == second, o.column].to_numpy())
+                diff, lo, hi = paired_interval(exp, context, group, best, second, o.column)
                 row.update(runner_up=second, runner_up_mean=means[second], difference=diff,
                            ci_low=lo, ci_high=hi, separated=bool(lo > 0 or hi < 0))
             rows.append(row)
@@ -554,7 +579,10 @@ def series_figure(exp: Experiment, runs: pd.DataFrame, steps: pd.DataFrame, out:
 # --- the whole experiment -----------------------------------------------------------------------
 
 def analyse(exp: Experiment, out: Path, meta: dict[str, Any]) -> dict[str, pd.DataFrame]:
-    """Write tables, figures, captions and meta.json from the collected runs in `out`."""
+    """Write tables, figures, captions and meta.json from the collected runs in `out`.
+
+    Writes in place; `publish` runs it in a staging folder so a failure changes nothing.
+    """
     runs, steps = load_runs(exp, out)
     missing = [a for a in exp.arms if a not in set(runs["arm"])]
     if missing:
@@ -573,6 +601,7 @@ def analyse(exp: Experiment, out: Path, meta: dict[str, Any]) -> dict[str, pd.Da
             "seeds": int(runs.groupby(["arm", *[c for c, _ in exp.contexts]]).size().min()),
             "n_orgs": int(runs["n_orgs"].iloc[0]), "n_countries": int(runs["n_countries"].iloc[0]),
             "steps": int(runs["steps"].iloc[0]), "control": exp.control,
+            "arms": list(exp.arms), "contexts": [list(c) for c in exp.contexts],
             "reference": {k: (v.item() if hasattr(v, "item") else v)
                           for k, v in reference_context(exp, runs).items()}}
     figures = [outcomes_figure(exp, runs, table, out, meta)]
@@ -585,6 +614,39 @@ def analyse(exp: Experiment, out: Path, meta: dict[str, Any]) -> dict[str, pd.Da
     meta["figures"] = [f["file"] for f in figures]
     write_text(out / "meta.json", json.dumps(meta, indent=1, default=str) + "\n")
     return {"table": table, "effects": effects, "winners": winners}
+
+
+def publish(exp: Experiment, source: Path, out: Path, meta: dict[str, Any]) -> None:
+    """Analyse the collected runs in `source` in a staging folder, then swap it in for `out`.
+
+    Everything the readout reads is written to `.<name>.partial/` beside `out`; only when
+    the whole analysis has succeeded is the old folder renamed away and the staging folder
+    renamed into place (keeping the sweep's log and job folder). On any failure the staging
+    folder is removed and `out` is left as it was, so tables never mix two sets of runs.
+    """
+    staging = out.with_name(f".{out.name}{TMP_SUFFIX}")
+    old = out.with_name(f".{out.name}{OLD_SUFFIX}")
+    for leftover in (staging, old):  # from an interrupted earlier analysis
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    missing = [source / name for name in SWEEP_FILES if not (source / name).exists()]
+    if missing:
+        raise ExperimentError(f"{missing[0]}: not found; run the experiment first")
+    staging.mkdir(parents=True)
+    try:
+        for name in SWEEP_FILES:
+            shutil.copy2(source / name, staging / name)
+        analyse(exp, staging, meta)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    for name in ("sweep", "sweep.log"):
+        if (out / name).exists():
+            (out / name).rename(staging / name)
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def main(exp: Experiment, argv: list[str] | None = None) -> int:
@@ -613,11 +675,15 @@ def run(exp: Experiment, seeds: int | None, size: str, workers: int, results: Pa
             print(f"{exp.name}: running sweep ({size}, {seeds} seeds, {workers} workers)",
                   flush=True)
             meta["sweep_wall_time_s"] = round(run_sweep(exp, seeds, size, workers, results), 1)
-        elif (out / "meta.json").exists():
-            old = json.loads((out / "meta.json").read_text())
-            meta["sweep_wall_time_s"] = old.get("sweep_wall_time_s")
+            source = out / "sweep"
+        else:
+            source = out
+            if (out / "meta.json").exists():  # the runs are the last sweep's: keep its facts
+                old = json.loads((out / "meta.json").read_text())
+                meta.update({k: old[k] for k in ("size", "requested_seeds", "workers",
+                                                 "command", "sweep_wall_time_s") if k in old})
         meta["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
-        analyse(exp, out, meta)
+        publish(exp, source, out, meta)
     except ExperimentError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ readout comes from the results, so rerunning the experiments and this script ref
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import shutil
 import sys
@@ -22,7 +23,16 @@ import numpy as np
 import pandas as pd
 
 from experiments import EXPERIMENTS
-from experiments.common import fmt, interval, lower_first, markdown, write_text
+from experiments.common import (
+    TIE,
+    _show,
+    by_seed,
+    fmt,
+    interval,
+    lower_first,
+    markdown,
+    write_text,
+)
 from experiments.stats import difference_interval
 
 Q3 = ("Do you think it is possible, or indeed beneficial, to have one such multi-stakeholder "
@@ -90,43 +100,70 @@ def _higher_is_better() -> dict[str, bool]:
     return {o.column: o.higher_is_better for o in OUTCOMES}
 
 
+def contexts_of(found: dict[str, Any], name: str) -> list[tuple[str, str]]:
+    """The experiment's context columns and labels: from its meta.json, else its driver."""
+    if found["meta"].get("contexts"):
+        return [(c, label) for c, label in found["meta"]["contexts"]]
+    return list(importlib.import_module(f"experiments.{name}").EXPERIMENT.contexts)
+
+
+def cell_words(contexts: list[tuple[str, str]]) -> str:
+    """How a comparison cell is called in prose, e.g. `country-by-budget`."""
+    words = [lower_first(label).split(" (")[0] for _, label in contexts]
+    return "-by-".join(words) if words else "single"
+
+
 def win_counts(found: dict[str, Any]) -> pd.DataFrame:
-    """Per outcome and design: cells won and cells won with an interval excluding the
-    runner-up."""
+    """Per outcome and design: cells won outright, cells won with an interval excluding the
+    runner-up, cells where the design shares the best mean with another (`tied_best`), and
+    per outcome the cells with a tie for best (`ties`)."""
     winners = found["winners"]
     rows = []
     for outcome, label in _outcome_order(found):
         sub = winners[winners["outcome"] == outcome]
+        ties = sub[sub["best"] == TIE]
         for design in DESIGN_NAMES:
             mine = sub[sub["best"] == design]
+            shared = ties["runner_up"].astype(str).str.split("=").map(lambda arms, d=design:
+                                                                       d in arms)
             rows.append({"outcome": outcome, "label": label, "design": design,
                          "cells": len(sub), "won": len(mine),
-                         "separated": int(mine["separated"].sum())})
+                         "separated": int(mine["separated"].sum()),
+                         "tied_best": int(shared.sum()), "ties": len(ties)})
     return pd.DataFrame(rows)
 
 
 def hybrid_vs_single(runs: pd.DataFrame, outcomes: list[tuple[str, str]],
-                     better: dict[str, bool]) -> pd.DataFrame:
-    """Per cell and outcome: hybrid minus the better single design, Welch 95% interval."""
+                     better: dict[str, bool], contexts: list[str]) -> pd.DataFrame:
+    """Per cell (of the `contexts` columns) and outcome: hybrid minus the better single
+    design, with a 95% interval of the per-seed differences (seeds are paired across
+    designs: seed k is the same population in each)."""
     rows = []
-    for (country, budget), cell in runs.groupby(["country", "platform_budget"]):
+    runs = runs.assign(arm=runs["platform_design"].astype(str))
+    cells = runs.groupby(contexts) if contexts else [((), runs)]
+    for key, cell in cells:
+        key = key if isinstance(key, tuple) else (key,)
         for outcome, label in outcomes:
-            values = {d: cell.loc[cell["platform_design"] == d, outcome].to_numpy(float)
-                      for d in (*SINGLE, "hybrid")}
-            means = {d: np.nanmean(v) if np.isfinite(v).any() else np.nan
+            values = {d: by_seed(cell, d, outcome) for d in (*SINGLE, "hybrid")}
+            means = {d: float(np.nanmean(v)) if np.isfinite(v).any() else np.nan
                      for d, v in values.items()}
             singles = [d for d in SINGLE if np.isfinite(means[d])]
             if not singles or not np.isfinite(means["hybrid"]):
                 continue
             pick = max if better[outcome] else min
             best = pick(singles, key=lambda d: means[d])
-            diff, lo, hi = difference_interval(values["hybrid"], values[best])
+            try:
+                diff, lo, hi = difference_interval(values["hybrid"], values[best])
+            except ValueError as err:
+                where = ", ".join(f"{c}={v}" for c, v in zip(contexts, key, strict=True))
+                raise ReadoutError(f"platform_designs: hybrid minus {best} at {where}: "
+                                   f"{err}") from None
             sign = 1 if better[outcome] else -1
             verdict = ("better" if sign * lo > 0 and sign * hi > 0 else
                        "worse" if sign * lo < 0 and sign * hi < 0 else "indistinguishable")
             if not (np.isfinite(lo) and np.isfinite(hi)):
                 verdict = "indistinguishable"
-            rows.append({"country": country, "platform_budget": budget, "outcome": outcome,
+            rows.append({**dict(zip(contexts, key, strict=True)), "outcome": outcome,
                          "label": label, "best_single": best, "difference": diff,
                          "ci_low": lo, "ci_high": hi, "verdict": verdict})
     return pd.DataFrame(rows)
@@ -175,7 +212,7 @@ def hybrid_assumptions(runs: pd.DataFrame) -> str:
 
 
 def in_brief(counts: pd.DataFrame, vs_none: pd.DataFrame, hvs: pd.DataFrame,
-             outcomes: list[tuple[str, str]]) -> str:
+             outcomes: list[tuple[str, str]], cells: str) -> str:
     """A generated paragraph: platforms against none, who wins what, both against one."""
     parts = []
     if len(vs_none):
@@ -192,7 +229,7 @@ def in_brief(counts: pd.DataFrame, vs_none: pd.DataFrame, hvs: pd.DataFrame,
         if top["won"] * 2 > top["cells"]:
             wins.setdefault(top["design"], []).append(lower_first(label))
     if wins:
-        parts.append("Designs that win a majority of country-by-budget cells: " + "; ".join(
+        parts.append(f"Designs that win a majority of {cells} cells: " + "; ".join(
             f"**{d}** on {', '.join(v)}" for d, v in wins.items()) + ".")
     if len(hvs):
         tally = hvs["verdict"].value_counts()
@@ -211,21 +248,24 @@ def headline(found: dict[str, Any]) -> list[str]:
     meta = found["meta"]
     runs = pd.read_parquet(found["dir"] / "summaries.parquet")
     runs = runs[runs["platform_design"].isin(DESIGN_NAMES)]
-    if "country" not in runs.columns:
-        runs["country"] = "all"
+    contexts = contexts_of(found, "platform_designs")
+    for column, _ in contexts:
+        if column not in runs.columns:
+            runs[column] = "all"
+    cells = cell_words(contexts)
     outcomes = _outcome_order(found)
     better = _higher_is_better()
     counts = win_counts(found)
     n_cells = int(counts["cells"].max()) if len(counts) else 0
-    hvs = hybrid_vs_single(runs, outcomes, better)
+    hvs = hybrid_vs_single(runs, outcomes, better, [c for c, _ in contexts])
     vs_none = platforms_vs_none(found)
-    lines = [in_brief(counts, vs_none, hvs, outcomes)]
+    lines = [in_brief(counts, vs_none, hvs, outcomes, cells)]
 
     # 1. Platforms against none.
     if len(vs_none):
         total = int(vs_none["cells"].max())
         lines.append(
-            f"**Platforms against none.** Cells (of {total} country-by-budget cells) in which "
+            f"**Platforms against none.** Cells (of {total} {cells} cells) in which "
             "each design is better than having no platform with a 95% interval of the "
             "difference excluding zero; in brackets, cells where it is worse:")
         rows = []
@@ -245,13 +285,21 @@ def headline(found: dict[str, Any]) -> list[str]:
         if sub.empty or sub["cells"].iloc[0] == 0:
             continue
         top = sub.iloc[0]
+        ties = int(top["ties"])
         if top["won"] == 0:
-            tops.append(f"{label}: tied in every cell (all designs equal)")
+            tops.append(f"{label}: tied for best in every cell")
             continue
-        tops.append(f"{label}: **{top['design']}** in {top['won']}/{top['cells']} "
-                    f"cells ({top['separated']} separated from the runner-up)")
+        leaders = sub[sub["won"] == top["won"]]
+        names = " and ".join(f"**{d}**" for d in leaders["design"])
+        separated = " and ".join(str(s) for s in leaders["separated"])
+        tied = f"; {ties} of {top['cells']} cells tied for best" if ties else "; no ties"
+        tops.append(f"{label}: {names} in {top['won']}/{top['cells']} cells"
+                    f"{' each' if len(leaders) > 1 else ''} ({separated} separated from the "
+                    f"runner-up{tied})")
     if tops:
-        lines.append("**Which design wins most often.** " + "; ".join(tops) + ".")
+        lines.append("**Which design wins most often.** Per outcome, the design with the best "
+                     "mean in the most cells; a cell where two designs share the best mean is "
+                     "a tie and counts for neither. " + "; ".join(tops) + ".")
     # 3. Both against one.
     if len(hvs):
         tally = hvs["verdict"].value_counts()
@@ -268,7 +316,8 @@ def headline(found: dict[str, Any]) -> list[str]:
                        "design")
         lines.append(
             f"**Both (hybrid) against the better single design.** Over {n} comparisons "
-            f"({len(outcomes)} outcomes x {n_cells} cells), hybrid was better with an interval "
+            f"({len(outcomes)} outcomes x {n_cells} cells, differences paired by seed), hybrid "
+            "was better with an interval "
             f"excluding zero in {b}, worse in {w} and indistinguishable in {i}: {verdict}. "
             "The better single design is picked per cell after the fact, which slightly "
             "favours it. " + hybrid_assumptions(runs))
@@ -290,19 +339,30 @@ def headline(found: dict[str, Any]) -> list[str]:
 
 
 def reference_table(found: dict[str, Any]) -> str:
-    """Design means with 95% intervals at the reference budget, one row per country."""
-    table = found["table"]
-    budgets = sorted(table["platform_budget"].unique())
-    budget = 20.0 if 20.0 in budgets else budgets[(len(budgets) - 1) // 2]
-    sub = table[table["platform_budget"] == budget]
+    """Design means with 95% intervals, one row per level of the first context and design,
+    the other contexts held at the reference levels recorded in meta.json."""
+    table, reference = found["table"], found["meta"].get("reference", {})
+    contexts = contexts_of(found, "platform_designs")
+    first = contexts[0] if contexts else None
+    sub, held = table, []
+    for column, label in contexts[1:]:
+        levels = list(sub[column].unique())
+        value = reference.get(column)
+        match = [v for v in levels if str(v) == str(value)]
+        value = match[0] if match else sorted(levels)[(len(levels) - 1) // 2]
+        sub = sub[sub[column] == value]
+        held.append(f"{lower_first(label)} {_show(value)}")
     outcomes = _outcome_order(found)
+    keys = [first[0], "arm"] if first else ["arm"]
     rows = []
-    for (country, design), group in sub.groupby(["country", "arm"], sort=False):
+    for key, group in sub.groupby(keys, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
         by = group.set_index("outcome")
-        rows.append([str(country), str(design),
+        rows.append([*(_show(k) for k in key),
                      *[interval(*by.loc[o, ["mean", "ci_low", "ci_high"]]) for o, _ in outcomes]])
-    return (f"Means and 95% t-intervals over seeds at a budget of {budget:g} staff:\n\n"
-            + markdown(["Country", "Design", *[lbl for _, lbl in outcomes]], rows))
+    at = f" at {', '.join(held)}" if held else ""
+    header = [*([first[1]] if first else []), "Design", *[lbl for _, lbl in outcomes]]
+    return f"Means and 95% t-intervals over seeds{at}:\n\n" + markdown(header, rows)
 
 
 def win_table(found: dict[str, Any]) -> str:
@@ -312,8 +372,8 @@ def win_table(found: dict[str, Any]) -> str:
     for outcome, label in _outcome_order(found):
         sub = counts[counts["outcome"] == outcome].set_index("design")
         rows.append([label, *[f"{sub.loc[d, 'won']} ({sub.loc[d, 'separated']})"
-                              for d in DESIGN_NAMES]])
-    return markdown(["Outcome", *DESIGN_NAMES], rows)
+                              for d in DESIGN_NAMES], str(int(sub["ties"].iloc[0]))])
+    return markdown(["Outcome", *DESIGN_NAMES, "tied for best"], rows)
 
 
 def key_findings(found: dict[str, Any]) -> str:
@@ -435,8 +495,11 @@ def render(results: Path, doc: Path, img: Path) -> str:
     parts.append("Each experiment is `python -m experiments <name>` (a Hydra sweep, "
                  "`python -m sim -m +experiment=<name>`, plus tables and figures in "
                  "`results/<name>/`). Intervals are 95% t-intervals of the mean over seeds; "
-                 "differences use Welch intervals; \"separated\" means the interval of the "
-                 "difference excludes zero. Sweep time is the wall-clock time of the last sweep on "
+                 "differences between arms are paired by seed (seed k builds the same "
+                 "population of organisations in every arm), with a 95% t-interval of the "
+                 "mean per-seed difference; \"separated\" means that interval excludes zero "
+                 "(a difference that is the same nonzero value for every seed counts as "
+                 "separated). Sweep time is the wall-clock time of the last sweep on "
                  "the machine that made the results, reused runs excluded from the work but "
                  "not from the validation of every job.\n")
 
@@ -444,10 +507,13 @@ def render(results: Path, doc: Path, img: Path) -> str:
         meta = pd_found["meta"]
         parts += ["## Platform designs\n", f"{meta['question']}\n",
                   reference_table(pd_found) + "\n",
-                  "Cells won by each design on each outcome, out of every country-by-budget "
-                  "cell; in brackets, cells where the winner's lead over the runner-up has an "
-                  "interval excluding zero:\n", win_table(pd_found) + "\n",
-                  "The winner in every cell (`!`: separated from the runner-up):\n",
+                  "Cells won by each design on each outcome, out of every "
+                  f"{cell_words(contexts_of(pd_found, 'platform_designs'))} cell; in brackets, "
+                  "cells where the winner's lead over the runner-up has an interval (paired by "
+                  "seed) excluding zero; the last column counts cells where two or more "
+                  "designs share the best mean:\n", win_table(pd_found) + "\n",
+                  "The winner in every cell (`!`: separated from the runner-up; `tie`: two "
+                  "or more designs share the best mean):\n",
                   pd_found["winners_md"] + "\n"]
         parts += copy_figures(pd_found, "platform_designs", img, doc)
     for name in EXPERIMENTS[1:]:
@@ -456,8 +522,9 @@ def render(results: Path, doc: Path, img: Path) -> str:
             continue
         meta = f["meta"]
         parts += [f"## {meta['title']}\n", f"{meta['question']}\n", key_findings(f),
-                  "Difference from the control arm, mean and Welch 95% interval (`*`: the "
-                  "interval excludes zero):\n", f["effects_md"] + "\n",
+                  "Difference from the control arm, mean of the per-seed differences and its "
+                  "95% interval, paired by seed (`*`: the interval excludes zero):\n",
+                  f["effects_md"] + "\n",
                   "<details><summary>Means per arm</summary>\n\n" + f["table_md"]
                   + "\n</details>\n"]
         parts += copy_figures(f, name, img, doc)

@@ -1,30 +1,26 @@
-"""Interval statistics over seeds: t-intervals of means and Welch intervals of differences."""
+"""Interval statistics over seeds: t-intervals of means and of differences paired by seed.
+
+Seeds are paired across arms: seed k builds the same population of organisations in every
+arm (`sim/model.py` draws the organisations from the seed first), so an arm's effect is
+estimated from the per-seed differences, with a one-sample t-interval of their mean.
+"""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+import pandas as pd
+from scipy import stats
 
-# Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom.
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
-_Z975 = 1.959964
+LEVEL = 0.95
 
 
 def t975(df: float) -> float:
     """Return the 97.5% quantile of Student's t with `df` degrees of freedom (NaN if df < 1)."""
     if not df >= 1:
         return float("nan")
-    if df <= 30 and float(df).is_integer():
-        return _T975[int(df) - 1]
-    if df < 30:  # Welch's fractional df: interpolate between neighbours
-        lo = _T975[int(df) - 1]
-        hi = _T975[int(df)]
-        return lo + (hi - lo) * (df - int(df))
-    z = _Z975  # Cornish-Fisher expansion, accurate to 1e-3 beyond 30 df
-    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+    return float(stats.t.ppf(0.5 + LEVEL / 2, df))
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float, float, int]:
@@ -41,19 +37,45 @@ def mean_interval(values: np.ndarray) -> tuple[float, float, float, int]:
     return mean, mean - half, mean + half, n
 
 
-def difference_interval(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
-    """Return mean(a) - mean(b) and its Welch 95% interval (NaN when either has < 2 values)."""
-    x = np.asarray(a, dtype=float)
-    y = np.asarray(b, dtype=float)
-    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
-    if x.size < 2 or y.size < 2:
-        diff = float(x.mean() - y.mean()) if x.size and y.size else float("nan")
+def paired_differences(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Return a - b per seed, over the seeds both series have (each indexed by seed).
+
+    Raises ValueError if a seed repeats within a series or fewer than 2 seeds are shared:
+    a paired interval needs at least 2 pairs.
+    """
+    for name, s in (("first", a), ("second", b)):
+        if s.index.has_duplicates:
+            seed = s.index[s.index.duplicated()][0]
+            raise ValueError(f"seed {seed} appears more than once in the {name} arm; "
+                             "paired differences need one run per seed and arm")
+    shared = a.index.intersection(b.index)
+    if len(shared) < 2:
+        raise ValueError(f"paired differences need at least 2 seeds run in both arms; "
+                         f"got {len(shared)}")
+    return a.loc[shared].astype(float) - b.loc[shared].astype(float)
+
+
+def difference_interval(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
+    """Return the mean of a - b over seeds and its 95% paired t-interval.
+
+    `a` and `b` are one outcome per seed (indexed by seed) in two arms of one context.
+    Seeds where either value is NaN (an outcome undefined in that run) are dropped; with
+    fewer than 2 finite pairs the bounds are NaN. Raises ValueError (see
+    `paired_differences`) if the arms share fewer than 2 seeds.
+    """
+    d = paired_differences(a, b).to_numpy()
+    d = d[np.isfinite(d)]
+    if d.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    diff = float(d.mean())
+    if d.size < 2:
         return diff, float("nan"), float("nan")
-    vx, vy = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
-    diff = float(x.mean() - y.mean())
-    se = math.sqrt(vx + vy)
-    if se == 0.0:
+    sd = float(d.std(ddof=1))
+    if sd == 0.0:
+        # Every seed gives the same difference: the interval collapses to that value, so a
+        # constant nonzero difference over >= 2 seeds counts as separated from zero (and a
+        # constant zero difference does not). This is exact, not a rounding artefact: the
+        # arms differ by the same amount on the same populations.
         return diff, diff, diff
-    df = (vx + vy) ** 2 / (vx**2 / (x.size - 1) + vy**2 / (y.size - 1))
-    half = t975(df) * se
+    half = t975(d.size - 1) * sd / math.sqrt(d.size)
     return diff, diff - half, diff + half

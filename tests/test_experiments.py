@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from experiments import EXPERIMENTS
+from experiments.common import TIE, ExperimentError
+from experiments.common import run as run_experiment
+from experiments.readout import cell_words, win_counts
+from experiments.readout import load as load_results
 from experiments.stats import difference_interval, mean_interval, t975
 
 REPO = Path(__file__).resolve().parents[1]
@@ -160,11 +167,95 @@ def test_readout_without_results_exits_1(tmp_path) -> None:
 
 
 def test_intervals_match_textbook_values() -> None:
-    assert t975(1) == 12.706 and t975(10) == 2.228
-    assert abs(t975(120) - 1.980) < 2e-3 and abs(t975(10_000) - 1.960) < 1e-3
+    assert abs(t975(1) - 12.706) < 1e-3 and abs(t975(10) - 2.228) < 1e-3
+    assert abs(t975(120) - 1.980) < 1e-3 and abs(t975(10_000) - 1.960) < 1e-3
+    assert np.isnan(t975(0))
     mean, lo, hi, n = mean_interval(np.array([1.0, 2.0, 3.0, 4.0, np.nan]))
     half = 3.182 * np.std([1, 2, 3, 4], ddof=1) / 2
-    assert (mean, n) == (2.5, 4) and math.isclose(lo, 2.5 - half) and math.isclose(hi, 2.5 + half)
-    diff, lo, hi = difference_interval(np.array([10.0, 11, 12]), np.array([1.0, 2, 3]))
-    assert diff == 9.0 and lo > 0 and math.isclose(9.0 - lo, hi - 9.0)
+    assert (mean, n) == (2.5, 4) and math.isclose(lo, 2.5 - half, abs_tol=1e-3)
+    assert math.isclose(hi, 2.5 + half, abs_tol=1e-3)
     assert np.isnan(mean_interval(np.array([1.0]))[1])
+
+
+def test_difference_interval_pairs_by_seed_like_a_paired_t_test() -> None:
+    rng = np.random.default_rng(7)
+    population = rng.normal(0.0, 10.0, 12)       # what a seed shares across arms
+    a = pd.Series(population + 1.0 + rng.normal(0, 0.3, 12), index=range(12))
+    b = pd.Series(population, index=range(12))
+    shuffled = b.sample(frac=1.0, random_state=3)   # pairing is by seed, not by position
+    diff, lo, hi = difference_interval(a, shuffled)
+    ci = stats.ttest_rel(a.to_numpy(), b.to_numpy()).confidence_interval(0.95)
+    assert math.isclose(diff, (a - b).mean()) and math.isclose(lo, ci.low)
+    assert math.isclose(hi, ci.high) and lo > 0
+    # The same values unpaired (Welch) cannot separate a shift of 1 from spread of 10.
+    welch = stats.ttest_ind(a.to_numpy(), b.to_numpy(), equal_var=False)
+    assert welch.confidence_interval(0.95).low < 0
+    # Only shared seeds count; a NaN outcome drops its seed.
+    extra = pd.concat([a, pd.Series([1e6], index=[99])])
+    assert difference_interval(extra, b) == (diff, lo, hi)
+    with_nan = a.copy()
+    with_nan[0] = np.nan
+    assert math.isclose(difference_interval(with_nan, b)[0], (a - b).iloc[1:].mean())
+
+
+def test_difference_interval_zero_spread_and_too_few_seeds() -> None:
+    seeds = range(5)
+    base = pd.Series([3.0, 1.0, 4.0, 1.0, 5.0], index=seeds)
+    assert difference_interval(base + 2.0, base) == (2.0, 2.0, 2.0)  # constant: separated
+    assert difference_interval(base, base) == (0.0, 0.0, 0.0)        # identical: not
+    with pytest.raises(ValueError, match="at least 2 seeds run in both arms; got 1"):
+        difference_interval(base.iloc[:1], base.iloc[:1])
+    with pytest.raises(ValueError, match="seed 0 appears more than once"):
+        difference_interval(pd.concat([base, base.iloc[:1]]), base)
+    nan = pd.Series(np.nan, index=seeds)
+    assert all(np.isnan(difference_interval(nan, base)))
+
+
+def test_failed_analysis_leaves_previous_results_untouched(tiny, tmp_path) -> None:
+    results = tmp_path / "results"
+    shutil.copytree(tiny / "events", results / "events")
+    before = {f.name: f.read_bytes() for f in (results / "events").iterdir() if f.is_file()}
+    spec = _spec("events")
+
+    def broken_figure(*args, **kwargs):
+        raise ExperimentError("figure failed on purpose")
+
+    # New runs (here: doubled counts) whose analysis fails after the tables are written.
+    runs = pd.read_parquet(results / "events" / "summaries.parquet")
+    runs["partnerships_per_1000"] *= 2
+    runs.to_parquet(results / "events" / "summaries.parquet")
+    broken = dataclasses.replace(spec, extra_figures=(broken_figure,))
+    assert run_experiment(broken, None, "tiny", 1, results, analyse_only=True) == 1
+    after = {f.name: f.read_bytes() for f in (results / "events").iterdir() if f.is_file()}
+    assert after.keys() == before.keys()
+    assert [n for n in after if after[n] != before[n]] == ["summaries.parquet"]
+    assert sorted(p.name for p in results.iterdir()) == ["events"]  # no staging left
+    # One seed cannot be paired: a one-line error, and still nothing changed.
+    runs = pd.read_parquet(results / "events" / "summaries.parquet")
+    runs[runs["seed"] == 0].to_parquet(results / "events" / "summaries.parquet")
+    done = _experiments("events", "--analyse-only", "--results", str(results))
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "at least 2 seeds run in both arms; got 1" in lines[0]
+    assert (results / "events" / "table.csv").read_bytes() == before["table.csv"]
+    # A good analysis swaps in whole, keeps the sweep log and the sweep's facts.
+    shutil.copy2(tiny / "events" / "summaries.parquet", results / "events" / "summaries.parquet")
+    assert run_experiment(spec, None, "default", 1, results, analyse_only=True) == 0
+    assert (results / "events" / "sweep.log").read_bytes() == before["sweep.log"]
+    assert pd.read_csv(results / "events" / "table.csv").equals(
+        pd.read_csv(tiny / "events" / "table.csv"))
+    meta = json.loads((results / "events" / "meta.json").read_text())
+    assert meta["size"] == "tiny" and meta["contexts"] == [list(c) for c in spec.contexts]
+    assert sorted(p.name for p in results.iterdir()) == ["events"]
+
+
+def test_readout_counts_ties_and_reads_contexts_from_meta(tiny) -> None:
+    found = load_results(tiny, "platform_designs")
+    counts = win_counts(found)
+    winners = found["winners"]
+    for outcome, sub in counts.groupby("outcome"):
+        rows = winners[winners["outcome"] == outcome]
+        assert (sub["ties"] == (rows["best"] == TIE).sum()).all()
+        # every cell is won outright by one design or tied
+        assert sub["won"].sum() + sub["ties"].iloc[0] == len(rows)
+    assert cell_words([tuple(c) for c in found["meta"]["contexts"]]) == "country-by-budget"
