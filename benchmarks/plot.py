@@ -18,10 +18,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from suite import TARGET_ORG_STEPS  # noqa: E402 (the targets live in suite.py)
+from suite import TARGET_PEAK_BYTES as TARGET_PEAK  # noqa: E402
 
-GIB = 1024 ** 3
-TARGET_ORG_STEPS = {100_000: 10e6, 1_000_000: 3e6}
-TARGET_PEAK = (1_000_000, 1.5 * GIB)
 STYLE = {"numba": {"color": "tab:blue", "marker": "o"},
          "mesa": {"color": "tab:orange", "marker": "s"}}
 

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.stats import difference_interval, mean_interval
+from sim.metrics import SUMMARY_TAIL_MONTHS
 
 SIZES = ("tiny", "default")
 # Tiny: a few hundred organisations for three years; seconds per run, for tests.
@@ -48,7 +49,6 @@ OLD_SUFFIX = ".old"
 SWEEP_FILES = ("summaries.parquet", "steps.parquet")
 TIE = "tie"
 LEGEND_INCHES = 0.7  # room below the panels for the shared legend
-END_MONTHS = 12  # "at the end" means the mean over the last year, as in the run summary
 
 
 class ExperimentError(RuntimeError):
@@ -216,7 +216,7 @@ def load_runs(exp: Experiment, out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             runs[f"{column}_per_org"] = runs[f"{column}_total"] / orgs
     if exp.step_ends:
         last_step = steps.groupby("run_key")["step"].transform("max")
-        tail = steps[steps["step"] > last_step - END_MONTHS]
+        tail = steps[steps["step"] > last_step - SUMMARY_TAIL_MONTHS]
         ends = tail.groupby("run_key")[list(exp.step_ends)].mean()
         ends.columns = [f"{c}_end" for c in ends.columns]
         runs = runs.merge(ends, left_on="run_key", right_index=True, how="left")
@@ -468,14 +468,18 @@ def _describe(exp: Experiment, context: dict[str, Any]) -> str:
     return ", ".join(f"{lower_first(labels[c])} {_show(v)}" for c, v in context.items())
 
 
-def _finish_panels(fig, axes, n_used: int, n_arms: int, legend_title: str) -> None:
-    """Blank the unused panels and put one legend for all panels below them."""
+def _save_panels(fig, axes, n_used: int, n_arms: int, legend_title: str, path: Path) -> None:
+    """Blank the unused panels, put one legend for all panels below them, save, close."""
+    import matplotlib.pyplot as plt
+
     for ax in list(axes.flat)[n_used:]:
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=n_arms, title=legend_title,
                bbox_to_anchor=(0.5, 0.0), frameon=False)
     fig.tight_layout(rect=(0, LEGEND_INCHES / fig.get_figheight(), 1, 1))
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
 
 
 def outcomes_figure(exp: Experiment, runs: pd.DataFrame, table: pd.DataFrame, out: Path,
@@ -524,10 +528,8 @@ def outcomes_figure(exp: Experiment, runs: pd.DataFrame, table: pd.DataFrame, ou
         ax.set_title(o.label + ("" if o.higher_is_better else " (lower is better)"), fontsize=9)
         if first:
             ax.set_xlabel(dict(exp.contexts)[first])
-    _finish_panels(fig, axes, n, len(arms), exp.arm_label)
     path = out / name
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    _save_panels(fig, axes, n, len(arms), exp.arm_label, path)
     shown = f" ({_describe(exp, rest)})" if rest else ""
     return {"file": path.name, "caption": (
         f"{exp.title}: mean outcome per {lower_first(exp.arm_label)}"
@@ -565,10 +567,8 @@ def series_figure(exp: Experiment, runs: pd.DataFrame, steps: pd.DataFrame, out:
             ax.fill_between(steps_axis[ok], lo[ok], hi[ok], color=palette[arm], alpha=0.2)
         ax.set_title(s.label, fontsize=9)
         ax.set_xlabel("month")
-    _finish_panels(fig, axes, n, len(arms), exp.arm_label)
     path = out / "series.png"
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    _save_panels(fig, axes, n, len(arms), exp.arm_label, path)
     where = f" ({_describe(exp, context)})" if context else ""
     return {"file": path.name, "caption": (
         f"{exp.title}: monthly {', '.join(lower_first(s.label) for s in exp.series)} by "

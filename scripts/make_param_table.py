@@ -49,13 +49,12 @@ def plausible_cells(name: str) -> tuple[str, str]:
 
     A sector-indexed parameter's range is a factor on every sector's default (`x0.5..x2`).
     """
-    field = PARAM_FIELDS[name]
-    plausible = field.metadata.get("plausible")
-    if plausible is None:
+    from sim.sensitivity.ranges import factors_by_name
+
+    if PARAM_FIELDS[name].metadata.get("plausible") is None:
         return "—", "—"
-    prefix = "x" if isinstance(field.default, tuple) else ""
-    lo, hi = plausible
-    return f"{prefix}{lo:g}..{prefix}{hi:g}", field.metadata["plausible_why"]
+    (factor,) = factors_by_name([name])
+    return factor.range_text(), PARAM_FIELDS[name].metadata["plausible_why"]
 
 
 def render_table() -> str:

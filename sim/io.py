@@ -18,7 +18,7 @@ import platform
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,14 +75,21 @@ def atomic_directory(final: Path) -> Iterator[Path]:
         raise
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and a rename."""
-    tmp = path.with_name(f"{TMP_PREFIX}{path.name}-{uuid.uuid4().hex[:8]}")
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Have `write(tmp)` fill a temporary sibling of `path`, then rename it to `path`;
+    on an exception nothing is left behind and `path` is untouched. The temporary name
+    keeps `path`'s suffix, for writers that pick a format by it."""
+    tmp = path.with_name(f"{TMP_PREFIX}{uuid.uuid4().hex[:8]}-{path.name}")
     try:
-        tmp.write_text(text)
+        write(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file and a rename."""
+    write_atomic(path, lambda tmp: tmp.write_text(text))
 
 
 @functools.cache

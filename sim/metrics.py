@@ -218,6 +218,11 @@ def median_lifetime_km(ended_ages: np.ndarray, active_ages: np.ndarray) -> float
     return float(ages[below[0]]) if below.size else float("nan")
 
 
+#: Months at the end of a run over which the summary averages per-step shares
+#: (participation, cross-sector share, goal coverage): "at the end" means the last year.
+SUMMARY_TAIL_MONTHS = 12
+
+
 def run_summary(model: PartnershipModel) -> dict[str, Any]:
     """Summarise a finished model in one row: formation, survival, participation, outcomes.
 
@@ -239,7 +244,7 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
     causes = history["end_cause"].value_counts() if ended else {}
     failed = sum(int(causes.get(c, 0)) for c in FAILURE_CAUSES)
     dormant = int(causes.get("funding", 0))
-    tail = series.tail(12)
+    tail = series.tail(SUMMARY_TAIL_MONTHS)
     disbursed = float(series["donor_disbursed"].sum()) if len(series) else 0.0
     direct = float(series["outcome_direct"].iloc[-1]) if len(series) else 0.0
     staff_months = p.platform_budget * model.steps
@@ -289,21 +294,26 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
     return row
 
 
+def partnership_groups(model: PartnershipModel, window: int | None = None) -> np.ndarray:
+    """Member rows (-1 padded, one row per partnership) of every partnership active at some
+    time in the last `window` months (None: the whole run so far): active ones, then ended."""
+    ps = model.state.partnerships
+    history = model.partnership_history()
+    if window is not None:
+        history = history[history["end_step"] > model.steps - window]
+    member_columns = [c for c in history.columns if c.startswith("member_")]
+    active = ps.members[ps.active == 1][:, :len(member_columns)].astype(np.int64)
+    return np.concatenate([active, history[member_columns].to_numpy(dtype=np.int64)])
+
+
 def partnership_network(model: PartnershipModel, window: int | None = None):
     """Alliance network: organisations linked when they were partners in a partnership
     active at some time in the last `window` months (None: the whole run so far)."""
     import networkx as nx
 
-    ps = model.state.partnerships
-    groups = [ps.members[k, :ps.n_members[k]].tolist() for k in np.flatnonzero(ps.active)]
-    history = model.partnership_history()
-    if window is not None:
-        history = history[history["end_step"] > model.steps - window]
-    member_columns = [c for c in history.columns if c.startswith("member_")]
-    for row in history[member_columns].to_numpy():
-        groups.append([int(i) for i in row if i >= 0])
     graph = nx.Graph()
-    for members in groups:
+    for row in partnership_groups(model, window):
+        members = [int(i) for i in row if i >= 0]
         graph.add_nodes_from(members)
         graph.add_edges_from((a, b) for n, a in enumerate(members) for b in members[n + 1:])
     return graph
@@ -347,14 +357,7 @@ def _component_sizes(groups: np.ndarray, n_orgs: int) -> np.ndarray:
 def component_sizes(model: PartnershipModel, window: int | None = None) -> list[int]:
     """Sizes of the alliance network's connected components (organisations that were
     partners in a partnership active in the last `window` months, or ever), largest first."""
-    ps = model.state.partnerships
-    history = model.partnership_history()
-    if window is not None:
-        history = history[history["end_step"] > model.steps - window]
-    member_columns = [c for c in history.columns if c.startswith("member_")]
-    ended = history[member_columns].to_numpy(dtype=np.int64)
-    active = ps.members[ps.active == 1][:, :ended.shape[1]].astype(np.int64)
-    sizes = _component_sizes(np.concatenate([ended, active]), model.n_total)
+    sizes = _component_sizes(partnership_groups(model, window), model.n_total)
     return sorted(sizes.tolist(), reverse=True)
 
 
@@ -399,4 +402,5 @@ def goal_outcomes(model: PartnershipModel) -> dict[str, float]:
 
 __all__ = ["STEP_METRICS", "compute_step_metrics", "read_step_metric", "model_reporters",
            "run_summary", "median_lifetime_km", "partnership_network", "component_sizes",
+           "partnership_groups", "SUMMARY_TAIL_MONTHS",
            "network_summary", "goal_outcomes", "COMPONENT_SIZE_CLASSES", "NETWORK_WINDOW_MONTHS"]

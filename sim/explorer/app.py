@@ -52,13 +52,16 @@ def default_budget(n_orgs: int) -> float:
 def shared_controls(n_orgs: int) -> dict[str, dict[str, Any]]:
     """Controls both pages share: budget, overhead, capacity building, donors, country,
     population and seed (an integer slider, never a text box)."""
+    defaults = make_params()
     return {
         "platform_budget": _slider("SliderFloat", "Platform budget (staff)",
                                    default_budget(n_orgs), 0.0, 5 * default_budget(n_orgs), 1.0),
-        "membership_overhead": _slider("SliderFloat", "Membership overhead (bandwidth)", 0.3,
-                                       0.0, 2.0, 0.05),
+        "membership_overhead": _slider("SliderFloat", "Membership overhead (bandwidth)",
+                                       defaults.membership_overhead, 0.0, 2.0, 0.05),
+        # Training and convening shares of platform actions must sum to at most 1.
         "capacity_building_share": _slider("SliderFloat", "Capacity building (share of actions)",
-                                           0.3, 0.0, 0.8, 0.05),
+                                           defaults.capacity_building_share, 0.0,
+                                           round(1.0 - defaults.convening_share, 2), 0.05),
         "donor_alignment": _select("Donor alignment", COUNTRY_DEFAULT, list(ALIGNMENT_CHOICES)),
         "country": _select("Country profile", "baseline", list(country_profiles())),
         "n_orgs": _slider("SliderInt", "Organisations", n_orgs, MIN_N_ORGS, MAX_N_ORGS, 500),

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sim.io import write_atomic
 from sim.params import PLATFORM_DESIGNS
 from sim.sensitivity import analyse, plots, regions
 from sim.sensitivity.ranges import DUMMY, Factor, factors_by_name, uncertain_factors
@@ -142,12 +143,6 @@ def _stage(name: str, factors: list[Factor], matrix: np.ndarray, plan: Plan, out
     return outputs, runs, timing
 
 
-def _write_atomic(path: Path, write) -> None:
-    tmp = path.with_name(f".tmp-{path.name}")
-    write(tmp)
-    tmp.replace(path)
-
-
 def run(plan: Plan, out: Path, workers: int = 2, launcher: str = "hydra",
         hydra_launcher: str | None = None) -> dict[str, Any]:
     """Run the whole analysis into `out`; return the summary (also written as summary.json).
@@ -172,7 +167,7 @@ def run(plan: Plan, out: Path, workers: int = 2, launcher: str = "hydra",
     s_out, s_runs, s_time = _stage("sobol", s_factors, s_matrix, plan, out, workers, launcher,
                                     hydra_launcher)
     for file, table in {"morris_runs.parquet": m_runs, "sobol_runs.parquet": s_runs}.items():
-        _write_atomic(out / file, lambda p, t=table: t.to_parquet(p, index=False))
+        write_atomic(out / file, lambda p, t=table: t.to_parquet(p, index=False))
     meta = {"workers": workers, "launcher": launcher, "cpu_count": os.cpu_count(),
             "timing": {"morris": m_time, "sobol": s_time,
                        "total_wall_s": round(time.time() - started, 1)}}
@@ -221,7 +216,7 @@ def finish(plan: Plan, out: Path, morris: pd.DataFrame, m_out: pd.DataFrame,
               "sobol_samples.csv": s_out, "sobol_indices.csv": sobol,
               "regions.csv": region_table}
     for file, table in tables.items():
-        _write_atomic(out / file, lambda p, t=table: t.to_csv(p, index=False))
+        write_atomic(out / file, lambda p, t=table: t.to_csv(p, index=False))
     _figures(out, morris, sobol, points, found, plan)
 
     gap = sobol[sobol["output"] == analyse.HEADLINE].sort_values("ST", ascending=False)
@@ -244,7 +239,7 @@ def finish(plan: Plan, out: Path, morris: pd.DataFrame, m_out: pd.DataFrame,
                        "noise_share": analyse.noise_share(s_out, len(plan.seeds))},
         "regions": {"accuracy": accuracy, "rules": list(region_table["rule"])},
     }
-    _write_atomic(out / "summary.json",
+    write_atomic(out / "summary.json",
                   lambda p: p.write_text(json.dumps(summary, indent=2, default=float)))
     return summary
 
@@ -257,10 +252,10 @@ def _figures(out: Path, morris: pd.DataFrame, sobol: pd.DataFrame, points: pd.Da
              "diff:outcome_total", "diff:failed_share"]
     levels = [f"{a}:partnerships_per_1000", f"{a}:sme_participation", f"{a}:outcome_direct",
               f"{a}:outcome_indirect", f"{a}:failed_share"]
-    _write_atomic(out / "morris_mu_sigma.png", lambda p: plots.morris_plot(morris, p))
-    _write_atomic(out / "morris_heatmap.png", lambda p: plots.morris_heatmap(morris, p))
-    _write_atomic(out / "sobol_design_gap.png", lambda p: plots.sobol_plot(sobol, p, diffs))
-    _write_atomic(out / "sobol_outcomes.png", lambda p: plots.sobol_plot(sobol, p, levels))
+    write_atomic(out / "morris_mu_sigma.png", lambda p: plots.morris_plot(morris, p))
+    write_atomic(out / "morris_heatmap.png", lambda p: plots.morris_heatmap(morris, p))
+    write_atomic(out / "sobol_design_gap.png", lambda p: plots.sobol_plot(sobol, p, diffs))
+    write_atomic(out / "sobol_outcomes.png", lambda p: plots.sobol_plot(sobol, p, levels))
     splits: dict[str, list[float]] = {}
     order: list[str] = []
     for region in found:
@@ -277,5 +272,5 @@ def _figures(out: Path, morris: pd.DataFrame, sobol: pd.DataFrame, points: pd.Da
     for name in ranked:
         if name not in order:
             order.append(name)
-    _write_atomic(out / "regions.png", lambda p: plots.regions_plot(
+    write_atomic(out / "regions.png", lambda p: plots.regions_plot(
         points, order[0], order[1], plan.designs, splits, p))
