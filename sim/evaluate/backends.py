@@ -100,13 +100,14 @@ def chunk_sizes(n_runs: int, workers: int, chunk_size: int | None = None) -> lis
 
 
 def execute(backend: Backend, chunks: Sequence[Chunk], per_step: bool,
-            on_result: OnResult) -> None:
-    """Run every chunk on `backend`, calling `on_result` for each as it finishes."""
+            on_result: OnResult, progress: bool = False) -> None:
+    """Run every chunk on `backend`, calling `on_result` for each as it finishes
+    (`progress`: a bar over months, for runs made in this process)."""
     if not chunks:
         return
     if backend.in_process:
         for chunk in chunks:
-            on_result(run_chunk(chunk, per_step))
+            on_result(run_chunk(chunk, per_step, progress))
     elif backend.name == "local":
         _run_pool(backend, chunks, per_step, on_result)
     elif backend.name == "ray":

@@ -63,7 +63,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _param_value(name: str, value: Any) -> Any:
+def param_value(name: str, value: Any) -> Any:
     """A parameter value from a cell: sequences (or their JSON text) for sector tuples."""
     kind = PARAM_FIELDS[name].type
     if kind.startswith("tuple"):
@@ -143,7 +143,7 @@ def make_batch(batch: pd.DataFrame | Iterable[dict[str, Any]], steps: int | None
     months = frame[STEPS].tolist() if STEPS in columns else [steps] * len(frame)
     values = [frame[c].tolist() for c in params]
     for i in range(len(frame)):
-        cells = tuple(_param_value(c, v[i]) for c, v in zip(params, values, strict=True))
+        cells = tuple(param_value(c, v[i]) for c, v in zip(params, values, strict=True))
         try:
             found = validated.get(cells)
         except TypeError:  # an unhashable cell: validation below explains it

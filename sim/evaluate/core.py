@@ -172,8 +172,8 @@ def _run(batch: Batch, data: Dataset | None, backend: Backend, per_step: bool,
         name = data.next_part() if data is not None else f"memory-{len(chunks):05d}"
         chunks.append(Chunk(name, tuple(todo[start:start + size])))
         start += size
-    collector = _Collector(batch, data, _Progress(len(todo), progress))
-    execute(backend, chunks, per_step, collector)
+    collector = _Collector(batch, data, _Progress(len(todo), progress and len(todo) > 1))
+    execute(backend, chunks, per_step, collector, progress=progress and len(todo) == 1)
     keys = list(dict.fromkeys(batch.row_keys))
     if data is not None:
         summary = read_summary(data.folder, keys)

@@ -147,6 +147,9 @@ class Dataset:
         self._lock_file = handle
 
     def close(self) -> None:
+        """Release the lock (and remove the staging folder if the batch left it empty)."""
+        with contextlib.suppress(OSError):
+            self.staging.rmdir()
         if self._lock_file is not None:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock_file.close()

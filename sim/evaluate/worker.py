@@ -114,12 +114,12 @@ def simulate(run: Run, per_step: bool = True, progress: bool = False
     return row, series
 
 
-def run_chunk(chunk: Chunk, per_step: bool) -> ChunkResult:
-    """Run every run of `chunk` in this process, in order."""
+def run_chunk(chunk: Chunk, per_step: bool, progress: bool = False) -> ChunkResult:
+    """Run every run of `chunk` in this process, in order (`progress`: a bar over months)."""
     rows, frames = [], []
     started = time.perf_counter()
     for run in chunk.runs:
-        row, series = simulate(run, per_step)
+        row, series = simulate(run, per_step, progress)
         rows.append(row)
         if series is not None:
             frames.append(series)
