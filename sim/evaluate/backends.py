@@ -4,10 +4,11 @@ Every backend runs `sim.evaluate.worker.run_chunk` on chunks and hands each resu
 `on_result` in the calling process as soon as it arrives; the caller commits it. Results
 never depend on the backend: a run is its parameters and seed, whoever runs it.
 
-- `local`: one worker runs the chunks in this process; more fork that many processes
-  from this one once it has loaded the compiled kernels (`sim.evaluate.preload`), so a
-  worker costs milliseconds, not a second of imports, and a script needs no
-  `if __name__ == "__main__"` guard (on Linux; elsewhere workers are spawned). A worker
+- `local`: one worker runs the chunks in this process; more start that many processes
+  from a fork server that has loaded the compiled kernels once (`sim.evaluate.preload`),
+  so a worker costs milliseconds, not a second of imports (and no process forks while
+  it has threads). As with any multiprocessing start method but fork, a script that
+  runs a batch on several workers needs the `if __name__ == "__main__":` guard. A worker
   that dies (killed, out of memory) breaks the pool: the unfinished chunks run again in a
   new pool, up to `retries` times.
 - `ray`: an existing Ray cluster (`address`, e.g. "127.0.0.1:6379" or "ray://host:10001"),
@@ -84,10 +85,14 @@ def make_backend(name: str = "local", workers: int | None = None, address: str |
     return Backend(name, workers, address, dict(options or {}), folder, retries)
 
 
-def chunk_sizes(n_runs: int, workers: int, chunk_size: int | None = None) -> list[int]:
-    """Sizes of the chunks `n_runs` runs are cut into: `chunk_size` each if given, else
-    guided (each the remaining runs over 4 x workers, at most MAX_CHUNK, at least 1), so
-    chunks shrink towards the end and workers finish together."""
+def chunk_sizes(n_runs: int, workers: int, chunk_size: int | None = None,
+                backend: str = "local") -> list[int]:
+    """Sizes of the chunks `n_runs` runs are cut into: `chunk_size` each if given; for
+    submitit, one chunk per worker (each job pays for starting Python); else guided (each
+    the remaining runs over 4 x workers, at most MAX_CHUNK, at least 1), so chunks shrink
+    towards the end and workers finish together."""
+    if chunk_size is None and backend in ("slurm", "submitit_local"):
+        chunk_size = max(1, math.ceil(n_runs / workers))
     sizes: list[int] = []
     remaining = n_runs
     while remaining > 0:
@@ -119,8 +124,8 @@ def execute(backend: Backend, chunks: Sequence[Chunk], per_step: bool,
 # --- local worker processes --------------------------------------------------------------------
 
 def _die_with_parent() -> None:
-    """In a worker: ask Linux to kill this process when its parent (the batch) dies, so a
-    killed batch leaves no worker computing for nobody."""
+    """In a worker: ask Linux to kill this process when its parent (the fork server, which
+    exits with the batch) dies, so a killed batch leaves no worker computing for nobody."""
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -129,12 +134,14 @@ def _die_with_parent() -> None:
 
 
 def _context() -> mp.context.BaseContext:
-    """Fork on Linux, after loading the kernels here so every worker starts with them."""
-    if not sys.platform.startswith("linux"):  # pragma: no cover - macOS, Windows
+    """The fork server (started once per process, kernels loaded), else spawn."""
+    if "forkserver" not in mp.get_all_start_methods():  # pragma: no cover - Windows
         return mp.get_context("spawn")
-    import sim.evaluate.preload  # noqa: F401 - loads the compiled kernels into this process
-
-    return mp.get_context("fork")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["sim.evaluate.preload"])
+    for name, value in WORKER_ENV.items():   # the fork server inherits these when it starts
+        os.environ.setdefault(name, value)
+    return ctx
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -242,7 +249,7 @@ def _run_submitit(backend: Backend, chunks: Sequence[Chunk], per_step: bool,
     with executor.batch():
         jobs = [executor.submit(_run_chunk_in_worker, c, per_step) for c in chunks]
     failed = []
-    for job in submitit.helpers.as_completed(jobs):
+    for job in submitit.helpers.as_completed(jobs, poll_frequency=1 if cluster == "local" else 10):
         try:
             result = job.result()
         except Exception as err:  # noqa: BLE001 - submitit re-raises the job's error

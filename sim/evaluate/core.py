@@ -168,7 +168,7 @@ def _run(batch: Batch, data: Dataset | None, backend: Backend, per_step: bool,
     done = data.done_keys() if data is not None else set()
     todo = [run for run in batch.runs if run.key not in done]
     chunks, start = [], 0
-    for size in chunk_sizes(len(todo), backend.workers, chunk_size):
+    for size in chunk_sizes(len(todo), backend.workers, chunk_size, backend.name):
         name = data.next_part() if data is not None else f"memory-{len(chunks):05d}"
         chunks.append(Chunk(name, tuple(todo[start:start + size])))
         start += size
