@@ -43,11 +43,32 @@ class ChunkResult:
     pid: int
 
 
-def _reduce(frame: pd.DataFrame, columns: list[str], how: str) -> pd.Series:
-    """Column sums or means of one run's monthly table, computed as a per-run groupby (the
-    same arithmetic as grouping a whole sweep's table by run, to the last bit)."""
-    grouped = frame[columns].groupby(np.zeros(len(frame), dtype=np.int8))
-    return (grouped.sum() if how == "sum" else grouped.mean()).iloc[0]
+def compensated_sum(values: np.ndarray) -> tuple[float, int]:
+    """Kahan-compensated sum of the non-NaN values and their count: the arithmetic of pandas'
+    groupby sum and mean, so a derived outcome equals grouping a sweep's monthly table by
+    run, to the last bit."""
+    total = compensation = 0.0
+    count = 0
+    for value in values.tolist():
+        if value != value:  # NaN
+            continue
+        y = value - compensation
+        t = total + y
+        compensation = t - total - y
+        if compensation != compensation:  # an infinite value
+            compensation = 0.0
+        total = t
+        count += 1
+    return total, count
+
+
+def _reduce(frame: pd.DataFrame, columns: list[str], how: str) -> dict[str, float]:
+    """Column sums or means (compensated) of one run's monthly table."""
+    out = {}
+    for column in columns:
+        total, count = compensated_sum(frame[column].to_numpy(dtype=np.float64))
+        out[column] = total if how == "sum" else (total / count if count else float("nan"))
+    return out
 
 
 def derived_outcomes(summary: dict[str, Any], series: pd.DataFrame, n_orgs: int,
