@@ -1,4 +1,4 @@
-"""The evaluation layer: batches, identical results on every backend, datasets, resume, code keys."""
+"""The evaluation layer: batches, identical results on every backend, datasets, resume, keys."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import mesa
 import numpy as np
@@ -282,3 +281,26 @@ def test_mesa_batch_run_still_works() -> None:
                              rng=[0, 1], max_steps=4, display_progress=False)
     assert len(results) == 4 and {r["platform_design"] for r in results} == {"none", "national"}
     assert all(r["Step"] == 4 for r in results)
+
+
+# --- the model as a function ---------------------------------------------------------------------
+
+def test_the_model_as_a_plain_function_and_a_salib_analysis() -> None:
+    from SALib.analyze import sobol
+    from SALib.sample import sobol as sample
+
+    from sim.evaluate.interop import evaluate_rows, model_function
+
+    f = model_function(steps=12, outcomes=("outcome_total", "sme_participation"), seeds=(0, 1),
+                       n_orgs=150)
+    got = f(trust=0.3)
+    bare = [PartnershipModel(rng=s, n_orgs=150, trust=0.3).run(12) for s in (0, 1)]
+    assert got["sme_participation"] == pytest.approx(
+        np.mean([b["sme_participation"] for b in bare]))
+    problem = {"num_vars": 2, "names": ["trust", "broker_candidates"],
+               "bounds": [[0.2, 0.8], [1, 6]]}
+    x = sample.sample(problem, 4, calc_second_order=False, seed=1)
+    y = evaluate_rows(problem["names"], x, steps=12, n_orgs=150)
+    assert y.shape == (len(x), 1) and np.isfinite(y).all()
+    indices = sobol.analyze(problem, y[:, 0], calc_second_order=False, seed=1)
+    assert np.isfinite(indices["ST"]).all()

@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from sim.config import ConfigError, compose, config_dir, settings_from_config, validate_command
