@@ -114,13 +114,12 @@ def outcomes_figure(exp: Experiment, runs: pd.DataFrame, table: pd.DataFrame, ou
         ax.set_title(o.label + ("" if o.higher_is_better else " (lower is better)"), fontsize=9)
         if first:
             ax.set_xlabel(dict(exp.contexts)[first])
-    path = out / name
-    _save_panels(fig, axes, n, len(arms), exp.arm_label, path)
+    _save_panels(fig, axes, n, len(arms), exp.arm_label, out / name)
     shown = f" ({describe(exp, rest)})" if rest else ""
-    return {"file": path.name, "caption": (
-        f"{exp.title}: mean outcome per {lower_first(exp.arm_label)}"
-        f"{' and ' + lower_first(dict(exp.contexts)[first]) if first else ''}{shown}, "
-        f"with 95% t-intervals over {meta['seeds']} seeds.")}
+    across_text = " and " + lower_first(dict(exp.contexts)[first]) if first else ""
+    return {"file": name, "caption": f"{exp.title}: mean outcome per "
+            f"{lower_first(exp.arm_label)}{across_text}{shown}, with 95% t-intervals over "
+            f"{meta['seeds']} seeds."}
 
 
 def series_figure(exp: Experiment, runs: pd.DataFrame, steps: pd.DataFrame, out: Path,
@@ -153,12 +152,11 @@ def series_figure(exp: Experiment, runs: pd.DataFrame, steps: pd.DataFrame, out:
             ax.fill_between(steps_axis[ok], lo[ok], hi[ok], color=palette[arm], alpha=0.2)
         ax.set_title(s.label, fontsize=9)
         ax.set_xlabel("month")
-    path = out / "series.png"
-    _save_panels(fig, axes, n, len(arms), exp.arm_label, path)
+    _save_panels(fig, axes, n, len(arms), exp.arm_label, out / "series.png")
     where = f" ({describe(exp, context)})" if context else ""
-    return {"file": path.name, "caption": (
-        f"{exp.title}: monthly {', '.join(lower_first(s.label) for s in exp.series_specs)} by "
-        f"{lower_first(exp.arm_label)}{where}; lines are means and bands 95% t-intervals over "
-        f"{meta['seeds']} seeds.")}
+    names = ", ".join(lower_first(s.label) for s in exp.series_specs)
+    return {"file": "series.png", "caption": f"{exp.title}: monthly {names} by "
+            f"{lower_first(exp.arm_label)}{where}; lines are means and bands 95% t-intervals "
+            f"over {meta['seeds']} seeds."}
 
 

@@ -102,22 +102,22 @@ _SERIES_BY_NAME = {o.name: o for o in SERIES}
 DERIVED: tuple[Outcome, ...] = tuple(o for o in OUTCOMES if o.derive)
 
 
-def outcome(name: str) -> Outcome:
-    """The declared run outcome `name`; a KeyError names the allowed ones."""
+def _lookup(table: dict[str, Outcome], kind: str, name: str) -> Outcome:
     try:
-        return _BY_NAME[name]
+        return table[name]
     except KeyError:
-        raise KeyError(f"outcome {name!r}: not declared in sim.outcomes.OUTCOMES; declared are "
-                       f"{', '.join(_BY_NAME)}") from None
+        raise KeyError(f"{kind} {name!r}: not declared in sim.outcomes; declared are "
+                       f"{', '.join(table)}") from None
+
+
+def outcome(name: str) -> Outcome:
+    """The declared run outcome `name` (in OUTCOMES); a KeyError names the allowed ones."""
+    return _lookup(_BY_NAME, "outcome", name)
 
 
 def series(name: str) -> Outcome:
-    """The declared monthly series `name`; a KeyError names the allowed ones."""
-    try:
-        return _SERIES_BY_NAME[name]
-    except KeyError:
-        raise KeyError(f"series {name!r}: not declared in sim.outcomes.SERIES; declared are "
-                       f"{', '.join(_SERIES_BY_NAME)}") from None
+    """The declared monthly series `name` (in SERIES); a KeyError names the allowed ones."""
+    return _lookup(_SERIES_BY_NAME, "series", name)
 
 
 __all__ = ["Outcome", "OUTCOMES", "SERIES", "DERIVED", "HIGHER", "LOWER", "outcome", "series"]
