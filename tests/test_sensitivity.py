@@ -407,3 +407,15 @@ def _notebook_reviews_the_outputs(small: tuple[Path, dict], tmp_path: Path) -> N
     assert summary["top_design_gap"][0]["factor"] in texts[0]
     assert "Check passed" in texts[0] and "image/png" in texts[0]
     assert "No sensitivity outputs" in texts[1] and "image/png" not in texts[1]
+
+
+def test_the_estimate_measures_the_plans_own_runs_and_extrapolates() -> None:
+    from sim.sensitivity.estimate import estimate, plan_runs
+
+    plan = load_plan("small")
+    result = estimate(plan, workers=1, configs=1)
+    per_config = len(plan.designs) * len(plan.seeds)
+    assert result["measured_runs"] == per_config
+    assert result["runs_upper_bound"] == plan_runs(plan)
+    assert result["estimated_hours"] == pytest.approx(
+        plan_runs(plan)["total"] * result["measured_wall_s_per_run"] / 3600, abs=0.01)

@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
                              "tables already in --out (runs nothing)")
     parser.add_argument("--estimate", action="store_true",
                         help="only estimate the plan's run time on this machine")
+    parser.add_argument("--estimate-configs", type=int, default=4, metavar="N",
+                        help="with --estimate: Morris configurations to measure (each under "
+                             "every design and seed; default 4)")
     args = parser.parse_args(argv)
     if args.workers < 1:
         print(f"error: workers={args.workers}: must be at least 1", file=sys.stderr)
@@ -72,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.estimate:
         from sim.sensitivity.estimate import estimate
 
-        result = estimate(plan, args.workers)
+        result = estimate(plan, args.workers, args.estimate_configs)
         args.out.mkdir(parents=True, exist_ok=True)
         path = args.out / f"estimate_{plan.size}.json"
         path.write_text(json.dumps(result, indent=2))

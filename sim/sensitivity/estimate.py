@@ -1,10 +1,10 @@
 """Estimate a plan's run time on this machine from a few measured runs.
 
 The number of runs is known from the plan (Morris: at most (k + 1) r configurations;
-Sobol': n (k + 2)), each run under both designs and every seed. The time per run is
-measured through the evaluation layer (so it includes its fixed cost per run) on a
-handful of runs at the plan's population and length, with parameters drawn from the
-plausible ranges, in this process.
+Sobol': n (k + 2)), each run under both designs and every seed. The wall time per run is
+measured by running the plan's own first Morris configurations (under every design and
+seed) through the evaluation layer on the given workers, so it includes the layer's fixed
+cost and the workers' parallel efficiency; the estimate extrapolates it by run count.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import numpy as np
-
-from sim.sensitivity.ranges import factors_by_name, model_overrides
+from sim.sensitivity.ranges import factors_by_name
 from sim.sensitivity.runs import Base, run_jobs
 
 
@@ -27,22 +25,32 @@ def plan_runs(plan: Any) -> dict[str, int]:
     return {"morris": morris, "sobol": sobol, "total": morris + sobol}
 
 
-def measure_run_s(plan: Any, n: int = 4, seed: int = 0) -> float:
-    """Mean wall time of `n` runs at the plan's size (parameters drawn at random), in process."""
-    factors = factors_by_name([f for f in plan.morris_factors])
-    rng = np.random.default_rng(seed)
-    configs = {f"x{i}": model_overrides(factors, [rng.uniform(f.lo, f.hi) for f in factors])
-               for i in range(n)}
-    run_jobs({"warm": {}}, Base(plan.designs[:1], (0,), 2, 50), None, 1)  # load kernels
+def measure_wall_per_run(plan: Any, configs: int, workers: int) -> tuple[float, int]:
+    """Wall seconds per run of the plan's first `configs` Morris configurations (each under
+    every design and seed, as the plan runs them) on `workers` workers, and the runs made."""
+    from sim.sensitivity.sample import morris_matrix, sample_table
+
+    factors = factors_by_name(list(plan.morris_factors))
+    matrix = morris_matrix(factors, plan.morris_trajectories, plan.morris_levels,
+                           plan.sampling_seed)
+    _, all_configs = sample_table(factors, matrix)
+    chosen = dict(list(all_configs.items())[:configs])
+    run_jobs({"warm": {}}, Base(plan.designs[:1], (0,), 2, 50), None, workers)  # kernels
+    base = Base(plan.designs, plan.seeds, plan.steps, plan.n_orgs)
     started = time.perf_counter()
-    run_jobs(configs, Base(plan.designs[:1], (0,), plan.steps, plan.n_orgs), None, 1)
-    return (time.perf_counter() - started) / n
+    runs = run_jobs(chosen, base, None, workers)
+    return (time.perf_counter() - started) / len(runs), len(runs)
 
 
-def estimate(plan: Any, workers: int, n: int = 4) -> dict[str, Any]:
-    """Estimated wall time of `plan` with `workers` parallel workers, and how it was reached."""
+def estimate(plan: Any, workers: int, configs: int = 4) -> dict[str, Any]:
+    """Estimated wall time of `plan` on `workers` workers: the plan's first `configs` Morris
+    configurations measured (each under every design and seed), extrapolated by run count."""
+    import os
+
     runs = plan_runs(plan)
-    per_run = measure_run_s(plan, n)
-    hours = runs["total"] * per_run / max(workers, 1) / 3600
-    return {"size": plan.size, "runs_upper_bound": runs, "measured_s_per_run": round(per_run, 3),
-            "measured_runs": n, "workers": workers, "estimated_hours": round(hours, 2)}
+    per_run, measured = measure_wall_per_run(plan, configs, workers)
+    hours = runs["total"] * per_run / 3600
+    return {"size": plan.size, "runs_upper_bound": runs,
+            "measured_wall_s_per_run": round(per_run, 4), "measured_runs": measured,
+            "measured_share": round(measured / runs["total"], 4), "workers": workers,
+            "load_average": round(os.getloadavg()[0], 2), "estimated_hours": round(hours, 2)}

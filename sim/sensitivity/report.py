@@ -140,9 +140,9 @@ def render(out: Path, figure_dir: str) -> str:
         est = json.loads(estimate.read_text())
         lines += [f"The full version (`--size full`: {est['runs_upper_bound']['total']} runs "
                   f"at most) is estimated at **{est['estimated_hours']:.1f} hours** on this "
-                  f"machine with {est['workers']} workers ({est['measured_s_per_run']:.2f} s "
-                  f"per run, measured through the evaluation layer on "
-                  f"{est.get('measured_runs', 4)} runs at its size).", ""]
+                  f"machine with {est['workers']} workers ({est['measured_wall_s_per_run']:.3f} "
+                  f"s of wall time per run, measured on {est['measured_runs']} of its runs "
+                  "through the evaluation layer and extrapolated by run count).", ""]
     lines += [
         "## The answer and what it hangs on",
         "",
