@@ -289,7 +289,9 @@ def sweep_settings(overrides: list[str]) -> dict[str, Any]:
     parsed = OverridesParser.create().parse_overrides(overrides)
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
     cfg = compose(fixed, with_hydra=True)
-    launcher = OmegaConf.to_container(cfg.hydra.launcher, resolve=True) or {}
+    launcher = OmegaConf.to_container(cfg.hydra.launcher, resolve=True,
+                                      throw_on_missing=False) or {}
+    launcher = {k: (None if v == "???" else v) for k, v in launcher.items()}
     target = str(launcher.pop("_target_", ""))
     basic = target.endswith("BasicLauncher")
     backend = launcher.pop("backend", "local" if basic else None)

@@ -236,6 +236,17 @@ def test_a_killed_sweep_resumes_where_it_stopped(tmp_path) -> None:
     assert len(read_steps(dataset)) == 8 * 120
 
 
+def test_a_ray_sweep_without_a_reachable_cluster_stops_and_writes_nothing(tmp_path) -> None:
+    results = tmp_path / "results"
+    for address, status, message in ((None, 2, "hydra.launcher.address: give the Ray"),
+                                     ("127.0.0.1:1", 1, "no Ray cluster answers there")):
+        extra = [f"hydra.launcher.address={address}"] if address else []
+        done = _sim("-m", "hydra/launcher=ray_cluster", *extra, "+debug=default", "seed=0,1",
+                    f"results_dir={results}")
+        assert done.returncode == status and message in done.stderr, done.stderr
+        assert not results.exists()
+
+
 def test_submitit_local_launcher_runs_the_sweep(tmp_path) -> None:
     done = _sim("-m", "hydra/launcher=local_processes", "+debug=default",
                 f"results_dir={tmp_path}", "seed=0,1,2")

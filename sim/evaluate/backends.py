@@ -192,6 +192,21 @@ def _run_chunk_in_worker(chunk: Chunk, per_step: bool) -> ChunkResult:
     return run_chunk(chunk, per_step)
 
 
+def _reachable(address: str, timeout: float = 10.0) -> bool:
+    """Whether a `HOST:PORT` (or `ray://HOST:PORT`) address accepts TCP connections; Ray
+    itself would keep retrying an unreachable address for minutes."""
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return True  # "auto" and other forms: let Ray decide
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def _run_ray(backend: Backend, chunks: Sequence[Chunk], per_step: bool,
              on_result: OnResult) -> None:
     try:
@@ -203,6 +218,8 @@ def _run_ray(backend: Backend, chunks: Sequence[Chunk], per_step: bool,
         env["NUMBA_CACHE_DIR"] = os.environ["NUMBA_CACHE_DIR"]
     started_here = not ray.is_initialized()
     if started_here:
+        if not _reachable(backend.address):
+            raise BackendError(f"address={backend.address!r}: no Ray cluster answers there")
         try:
             ray.init(address=backend.address, runtime_env={"env_vars": env},
                      log_to_driver=False, logging_level=logging.WARNING)

@@ -6,6 +6,7 @@ The one way runs are made here: experiments, the sensitivity analysis, `python -
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import time
@@ -145,6 +146,23 @@ def run_batch(batch: pd.DataFrame | Iterable[dict[str, Any]], *, steps: int | No
         backend = make_backend(backend, workers, address, options, job_folder, retries)
     if folder is None:
         return _run(keyed, None, backend, per_step, chunk_size, progress, started)
+    new = next((p for p in reversed([folder, *folder.parents]) if not p.exists()), None)
+    try:
+        result = _run_into(folder, keyed, backend, per_step, chunk_size, progress,
+                           replace_stale, record, started)
+    except BaseException:
+        if new is not None and not any((folder / "summary").glob("*.parquet")):
+            shutil.rmtree(new, ignore_errors=True)  # folders made for a dataset that got no run
+        raise
+    if not per_step:
+        result.steps = None
+    return result
+
+
+def _run_into(folder: Path, keyed: Batch, backend: Backend, per_step: bool,
+              chunk_size: int | None, progress: bool, replace_stale: bool,
+              record: dict[str, Any] | None, started: float) -> BatchResult:
+    """Run the batch into the dataset in `folder`, recording it in the dataset's provenance."""
     with opened(folder, per_step, replace_stale) as data:
         data.start_batch({"backend": backend.name, "workers": backend.workers,
                           "address": backend.address, "runs_requested": len(keyed.runs),
@@ -158,8 +176,6 @@ def run_batch(batch: pd.DataFrame | Iterable[dict[str, Any]], *, steps: int | No
                            "runs_already_done": result.reused,
                            "model_s": round(result.model_s, 3),
                            "wall_s": round(time.perf_counter() - started, 3)})
-    if not per_step:
-        result.steps = None
     return result
 
 
