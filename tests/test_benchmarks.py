@@ -106,7 +106,8 @@ def _check_startup_and_sweep(out: Path) -> None:
         assert float(r["runs_per_s"]) == pytest.approx(int(r["runs"]) / float(r["wall_s"]),
                                                        rel=0.01)
     bare, one, two = (float(r["wall_s"]) for r in sweep[:3])
-    assert float(sweep[1]["fixed_cost_ms"]) == pytest.approx(1000 * (one - bare) / 4, abs=0.02)
+    # walls are rounded to the millisecond in the CSV, the fixed cost is not
+    assert float(sweep[1]["fixed_cost_ms"]) == pytest.approx(1000 * (one - bare) / 4, abs=0.5)
     assert float(sweep[2]["ratio"]) == pytest.approx(one / two, rel=0.01)
 
 
