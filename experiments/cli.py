@@ -44,6 +44,7 @@ from experiments.markdown import (
 from experiments.running import DATASET, SIZES, TINY_SEEDS, load_runs, overrides, run_runs
 from experiments.spec import Experiment
 from experiments.tables import ExperimentError, effects_table, mean_table, winners_table
+from sim.evaluate.backends import BACKENDS
 
 OLD_SUFFIX = ".old"
 RUNS_FILE = "summaries.parquet"
@@ -82,9 +83,12 @@ def parser(prog: str, description: str) -> OneLineParser:
     p.add_argument("--workers", type=_positive("workers"), default=os.cpu_count() or 1,
                    help="parallel runs (default: every core)")
     p.add_argument("--results", type=Path, default=Path("results"),
-                   help="results folder (runs are kept in <results>/runs and reused)")
+                   help="results folder (runs are kept in <results>/<name>/dataset and reused)")
     p.add_argument("--analyse-only", action="store_true",
-                   help="skip the sweep; rebuild tables and figures from collected runs")
+                   help="skip the runs; rebuild tables and figures from the analysed runs")
+    p.add_argument("--backend", default="local", type=_choice("backend", BACKENDS),
+                   help="where the runs go: local (default), ray (with --address), slurm")
+    p.add_argument("--address", default=None, help="with --backend ray: HOST:6379")
     return p
 
 
@@ -170,12 +174,19 @@ def main(exp: Experiment, argv: list[str] | None = None) -> int:
     """Command line of one driver: run the experiment's runs, write tables and figures."""
     args = parser(f"python -m experiments.{exp.name}", f"{exp.title}: {exp.question}").parse_args(
         argv)
-    return run(exp, args.seeds, args.size, args.workers, args.results, args.analyse_only)
+    if args.backend == "ray" and not args.address:
+        print("error: backend='ray': give the cluster's address (--address HOST:6379)",
+              file=sys.stderr)
+        return 2
+    return run(exp, args.seeds, args.size, args.workers, args.results, args.analyse_only,
+               {"backend": args.backend, "address": args.address})
 
 
 def run(exp: Experiment, seeds: int | None, size: str, workers: int, results: Path,
-        analyse_only: bool = False) -> int:
-    """Run (unless `analyse_only`) and analyse one experiment; return an exit status."""
+        analyse_only: bool = False, backend: dict[str, Any] | None = None) -> int:
+    """Run (unless `analyse_only`) and analyse one experiment; return an exit status.
+
+    `backend`: where the runs go (`sim.evaluate` options: backend, address)."""
     seeds = seeds or (TINY_SEEDS if size == "tiny" else exp.default_seeds)
     existing = next((p for p in (results, *results.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
@@ -190,7 +201,7 @@ def run(exp: Experiment, seeds: int | None, size: str, workers: int, results: Pa
     try:
         if not analyse_only:
             print(f"{exp.name}: running ({size}, {seeds} seeds, {workers} workers)", flush=True)
-            summaries, wall = run_runs(exp, seeds, size, workers, results)
+            summaries, wall = run_runs(exp, seeds, size, workers, results, backend)
             meta["sweep_wall_time_s"] = round(wall, 1)
         else:
             if not (out / RUNS_FILE).exists():
