@@ -10,7 +10,8 @@ Mesa engine up to `--mesa-max`), set-up time apart from stepping, and peak memor
 organisation; the Mesa / numba step-time ratio (the speed-up) with both engines side by side in one
 process (and whether their step tables are identical); the time a new process takes to
 its first step with an empty numba cache (cold) and with a warm one, and the time of
-`sim.warmup.warm()`; and sweep throughput (runs per minute) with one and two workers.
+`sim.warmup.warm()`; and batch throughput (benchmarks/sweep_throughput.py): the
+evaluation layer against a bare model loop, one and two workers, `python -m sim -m`.
 Writes `engine.csv`, `ratio.csv`, `startup.csv`, `sweep.csv`, `step_times.csv` (every
 measured step), `machine.json`, `summary.md` (every figure next to its target) and
 `speed.png` into
@@ -70,11 +71,10 @@ TARGET_RATIO_ORGS = 10_000
 TARGET_RUN = (1_000_000, 120, 60.0)  # organisations, steps, seconds including set-up
 TARGET_PEAK_BYTES = (1_000_000, 1.5 * GIB)
 TARGET_WARM_FIRST_STEP_S = 2.0
-TARGET_SWEEP_SPEEDUP = 1.8
 
 QUICK = {"sizes": "300,1000", "steps": 5, "mesa_max": 1000, "mesa_steps": 3,
-         "sweep_runs": 2, "sweep_orgs": 300, "sweep_steps": 5, "startup_orgs": 300,
-         "warm_repeats": 1, "skip_cold": True}
+         "sweep_runs": 4, "sweep_orgs": 300, "sweep_steps": 5, "sweep_big_runs": 2,
+         "sweep_big_orgs": 1000, "startup_orgs": 300, "warm_repeats": 1, "skip_cold": True}
 
 ENGINE_COLUMNS = [
     "engine", "n_orgs", "steps", "seed", "status", "error", "setup_s", "first_step_s",
@@ -89,9 +89,7 @@ STARTUP_COLUMNS = [
     "kind", "repeat", "n_orgs", "cache", "status", "error", "spawn_to_first_step_s",
     "import_s", "setup_s", "first_step_s", "warmup_s", "process_wall_s", "note"]
 STEP_COLUMNS = ["measurement", "engine", "n_orgs", "step", "seconds"]
-SWEEP_COLUMNS = [
-    "workers", "runs", "orgs", "steps", "status", "error", "wall_s", "runs_per_min",
-    "mean_model_s", "overhead_per_run_s", "speedup_vs_one_worker"]
+SWEEP_COLUMNS = sweep_throughput.COLUMNS
 
 
 def scenario_for(n_orgs: int) -> dict[str, Any]:
@@ -221,28 +219,25 @@ def measure_startup(n_orgs: int, warm_repeats: int, skip_cold: bool,
     return rows
 
 
-def measure_sweeps(runs: int, orgs: int, steps: int, timeout: float) -> list[dict[str, Any]]:
-    """Hydra sweep throughput with one and two workers (benchmarks/sweep_throughput.py)."""
-    params = {k: v for k, v in scenario_for(orgs).items() if k != "n_orgs"}
-    rows = []
-    for workers in (1, 2):
-        row: dict[str, Any] = {"workers": workers, "runs": runs, "orgs": orgs, "steps": steps}
-        try:
-            row.update(sweep_throughput.measure(runs, orgs, steps, workers,
-                                                hydra_overrides(params), timeout, child_env()))
-            row.update(status="ok", error="")
-        except subprocess.TimeoutExpired:
-            row.update(status="timeout", error=f"no result within {timeout:g} s")
-        except subprocess.CalledProcessError as error:
-            tail = " | ".join((error.stderr or "").strip().splitlines()[-3:])
-            row.update(status="error", error=f"exit {error.returncode}: {tail}"[:400])
-        except RuntimeError as error:
-            row.update(status="error", error=str(error))
-        rows.append(row)
-    if all(r["status"] == "ok" for r in rows):
-        rows[1]["speedup_vs_one_worker"] = rows[1]["runs_per_min"] / rows[0]["runs_per_min"]
-        rows[0]["speedup_vs_one_worker"] = 1.0
-    return rows
+def measure_sweeps(runs: int, orgs: int, steps: int, big_runs: int, big_orgs: int,
+                   timeout: float) -> list[dict[str, Any]]:
+    """Batch throughput (benchmarks/sweep_throughput.py), in a fresh process with one thread."""
+    code = (f"import json, sys; sys.path.insert(0, {str(HERE)!r}); import sweep_throughput as t; "
+            f"print({MARKER!r} + json.dumps(t.measure_all({runs}, {orgs}, {steps}, {big_runs}, "
+            f"{big_orgs}, log=lambda *a: None)))")
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              cwd=REPO, env=child_env(), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return [{"measurement": "batch throughput", "orgs": orgs, "runs": runs, "steps": steps,
+                 "workers": "", "status": "timeout", "error": f"no result within {timeout:g} s"}]
+    lines = [line for line in done.stdout.splitlines() if line.startswith(MARKER)]
+    if done.returncode or not lines:
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+        error = f"exit {done.returncode}: {tail}"[:400]
+        return [{"measurement": "batch throughput", "orgs": orgs, "runs": runs, "steps": steps,
+                 "workers": "", "status": "error", "error": error}]
+    return json.loads(lines[-1][len(MARKER):])
 
 
 # --- machine, files and summary ---------------------------------------------------------
@@ -355,11 +350,9 @@ def targets(engine: list[dict], ratio: list[dict], startup: list[dict],
     out.append((f"new process, warm cache: spawn to first step (median of {len(warm)})",
                 _fmt(value, " s"), f"< {TARGET_WARM_FIRST_STEP_S:g} s",
                 None if value is None else value < TARGET_WARM_FIRST_STEP_S))
-    two = next((r for r in sweep if r["workers"] == 2 and r.get("speedup_vs_one_worker")), None)
-    value = two["speedup_vs_one_worker"] if two else None
-    out.append(("sweep throughput, two workers / one", _fmt(value, "x"),
-                f">= {TARGET_SWEEP_SPEEDUP:g}x",
-                None if value is None else value >= TARGET_SWEEP_SPEEDUP))
+    measured = sweep_throughput.targets(sweep) if sweep and sweep[0]["status"] == "ok" else []
+    out.extend(measured or [("batch throughput (fixed cost, rate, two workers)",
+                             "not measured", "see benchmarks/sweep_throughput.py", None)])
     return out
 
 
@@ -405,17 +398,14 @@ def summary_markdown(machine: dict[str, Any], options: dict[str, Any], engine: l
         status = r["status"] if r["status"] in ("ok", "skipped") else f"{r['status']}: {r['error']}"
         lines.append(f"| {r['kind']} | {r['repeat']} | {r['n_orgs']:,} | {r['cache']} | "
                      + " | ".join(cells) + f" | {status} |")
-    lines += ["", "## Sweep throughput", "", "| workers | runs | orgs | steps | wall s | "
-              "runs/min | mean model s | overhead/run s | status |", "|---|---|---|---|---|---|"
-              "---|---|---|"]
+    lines += ["", "## Batch throughput", "", "| measurement | orgs | runs | steps | workers | "
+              "wall s | runs/s | fixed cost ms | ratio | status |", "|---|---|---|---|---|---|"
+              "---|---|---|---|"]
     for r in sweep:
-        if r["status"] == "ok":
-            lines.append(f"| {r['workers']} | {r['runs']} | {r['orgs']:,} | {r['steps']} | "
-                         f"{r['wall_s']} | {r['runs_per_min']} | {r['mean_model_s']} | "
-                         f"{r['overhead_per_run_s']} | ok |")
-        else:
-            lines.append(f"| {r['workers']} | {r['runs']} | {r['orgs']:,} | {r['steps']} | | | "
-                         f"| | {r['status']}: {r['error']} |")
+        status = "ok" if r["status"] == "ok" else f"{r['status']}: {r['error']}"
+        lines.append(f"| {r['measurement']} | {r['orgs']:,} | {r['runs']} | {r['steps']} | "
+                     f"{r['workers']} | {r.get('wall_s', '')} | {r.get('runs_per_s', '')} | "
+                     f"{r.get('fixed_cost_ms', '')} | {r.get('ratio', '')} | {status} |")
     return "\n".join(lines) + "\n"
 
 
@@ -485,17 +475,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--skip-cold", action="store_true", default=None,
                         help="skip the two cold compiles (a minute or more each)")
     parser.add_argument("--skip-startup", action="store_true", help="skip start-up figures")
-    parser.add_argument("--skip-sweep", action="store_true", help="skip sweep throughput")
-    parser.add_argument("--sweep-runs", type=_positive, help="runs per worker count (100)")
-    parser.add_argument("--sweep-orgs", type=_positive, help="organisations per run (10000)")
+    parser.add_argument("--skip-sweep", action="store_true", help="skip batch throughput")
+    parser.add_argument("--sweep-runs", type=_positive, help="runs of the batch figures (1000)")
+    parser.add_argument("--sweep-orgs", type=_positive, help="organisations per run (300)")
     parser.add_argument("--sweep-steps", type=_positive, help="steps per run (120)")
+    parser.add_argument("--sweep-big-runs", type=_nonnegative,
+                        help="runs of the large-run scaling figure (40; 0: skip)")
+    parser.add_argument("--sweep-big-orgs", type=_positive,
+                        help="organisations of the large runs (10000)")
     parser.add_argument("--timeout", type=_seconds, default=3600.0,
                         help="seconds before one measurement is abandoned (3600)")
     parser.add_argument("--no-plot", action="store_true", help="skip speed.png")
     args = parser.parse_args(argv)
     defaults = {"sizes": "1000,10000,100000,1000000", "steps": 120, "mesa_max": 10_000,
                 "mesa_steps": 12, "startup_orgs": 1000, "warm_repeats": 3, "skip_cold": False,
-                "sweep_runs": 100, "sweep_orgs": 10_000, "sweep_steps": 120}
+                "sweep_runs": 1000, "sweep_orgs": 300, "sweep_steps": 120,
+                "sweep_big_runs": 40, "sweep_big_orgs": 10_000}
     if args.quick:
         defaults.update(QUICK)
     for key, value in defaults.items():
@@ -563,10 +558,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"  startup {row['kind']} #{row['repeat']}: {row['status']} "
             + str(row.get("spawn_to_first_step_s") or row.get("warmup_s") or row["error"]))
     sweep = [] if args.skip_sweep else measure_sweeps(
-        args.sweep_runs, args.sweep_orgs, args.sweep_steps, args.timeout)
+        args.sweep_runs, args.sweep_orgs, args.sweep_steps, args.sweep_big_runs,
+        args.sweep_big_orgs, args.timeout)
     for row in sweep:
-        log(f"  sweep {row['workers']} worker(s): {row['status']} "
-            + str(row.get("runs_per_min", row["error"])) + " runs/min")
+        log(f"  batch {row['measurement']} {row['orgs']:,} orgs, {row['workers']} worker(s): "
+            f"{row['status']} " + str(row.get("wall_s") or row["error"]) + " s")
     machine["load_average_at_end"] = list(os.getloadavg())
 
     # Write everything into a temporary sibling, then swap it in: no half-written folder.

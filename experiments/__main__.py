@@ -13,7 +13,8 @@ import sys
 from experiments import EXPERIMENTS
 
 USAGE = ("usage: python -m experiments {" + ",".join((*EXPERIMENTS, "all", "readout"))
-         + "} [--seeds N] [--size tiny|default] [--workers W] [--results DIR] [--analyse-only]")
+         + "} [--seeds N] [--size tiny|default] [--workers W] [--results DIR] [--analyse-only]"
+         " [--backend local|ray|slurm|submitit_local] [--address HOST:PORT]")
 
 
 def main(argv: list[str] | None = None) -> int:

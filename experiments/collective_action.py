@@ -1,7 +1,7 @@
 """Collective action: measuring indirect impact across goals and the investment it attracts.
 
 `python -m experiments.collective_action [--seeds N] [--size tiny|default] [--workers W]`
-sweeps how much investment a unit of measured indirect impact attracts (0: not measured,
+runs how much investment a unit of measured indirect impact attracts (0: not measured,
 0.5, 1) under national and per-goal platforms; writes `results/collective_action/`.
 """
 
@@ -14,25 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.common import (
-    Experiment,
-    Outcome,
-    Series,
-    lower_first,
-    main,
-    pyplot,
-    reference_context,
-)
+from experiments.cli import main
+from experiments.figures import lower_first, pyplot, reference_context
+from experiments.spec import Experiment
 from experiments.stats import mean_interval
 
 LEVELS = ("0 (not measured)", "0.5", "1")
 N_GOALS = 17
-
-
-def level_of(runs: pd.DataFrame) -> pd.Series:
-    """The arm of each run: investment attracted per unit of measured indirect impact."""
-    level = runs["collective_action"].astype(float)
-    return level.map(lambda x: LEVELS[0] if x == 0 else f"{x:g}")
 
 
 def per_goal_figure(exp: Experiment, runs: pd.DataFrame, steps: pd.DataFrame,
@@ -81,22 +69,14 @@ EXPERIMENT = Experiment(
     title="Collective action",
     question=("If measured indirect impact across goals attracts investment into the goals "
               "it helps, how much investment follows and what does it do to outcomes?"),
-    arm_label="Investment per unit of indirect impact",
-    control=LEVELS[0],
     arms=LEVELS,
-    arm_of=level_of,
+    arm_label="Investment per unit of indirect impact",
+    arm_column="collective_action",
+    arm_names={0.0: LEVELS[0], 0.5: LEVELS[1], 1.0: LEVELS[2]},
     contexts=(("platform_design", "Design"),),
-    outcomes=(
-        Outcome("investment_attracted", "Investment attracted"),
-        Outcome("outcome_indirect", "Indirect goal outcome"),
-        Outcome("outcome_direct", "Direct goal outcome"),
-        Outcome("partnerships_per_1000", "Partnerships formed per 1,000 orgs"),
-        Outcome("ended_funding_share", "Share ended for lack of funds", higher_is_better=False),
-        Outcome("median_lifetime_km", "Median partnership life (months)"),
-    ),
-    series=(Series("investment_attracted", "Investment attracted"),
-            Series("outcome_indirect", "Indirect goal outcome"),
-            Series("active_partnerships", "Active partnerships")),
+    outcomes=("investment_attracted", "outcome_indirect", "outcome_direct",
+              "partnerships_per_1000", "ended_funding_share", "median_lifetime_km"),
+    series=("investment_attracted", "outcome_indirect", "active_partnerships"),
     tiny_grid=("platform=national",),
     reference={"platform_design": "national"},
     extra_figures=(per_goal_figure,),

@@ -9,42 +9,25 @@ from __future__ import annotations
 
 import sys
 
-import pandas as pd
-
-from experiments.common import Experiment, Outcome, Series, main
+from experiments.cli import main
+from experiments.spec import Experiment
 
 OFF, ON = "no sessions", "partnering sessions"
-
-
-def sessions_of(runs: pd.DataFrame) -> pd.Series:
-    """The arm of each run: whether conferences host a partnering session."""
-    return runs["event_partnering"].astype(bool).map({False: OFF, True: ON})
-
 
 EXPERIMENT = Experiment(
     name="events",
     title="Events",
     question=("Do partnering sessions at conferences that organisations attend anyway raise "
               "cross-sector contacts and partnerships at low cost?"),
-    arm_label="Conferences",
-    control=OFF,
     arms=(OFF, ON),
-    arm_of=sessions_of,
+    arm_label="Conferences",
+    arm_column="event_partnering",
+    arm_names={False: OFF, True: ON},
     contexts=(("country", "Country"), ("platform_design", "Design")),
-    outcomes=(
-        Outcome("cross_sector_contacts_per_org", "Cross-sector contacts per org"),
-        Outcome("partnerships_per_1000", "Partnerships formed per 1,000 orgs"),
-        Outcome("search_cost_per_org", "Search cost per org (bandwidth)",
-                higher_is_better=False),
-        Outcome("contacts_per_org", "Contacts per org"),
-        Outcome("formed_event_per_org", "Partnerships formed at events per org"),
-        Outcome("sme_participation", "SME participation"),
-        Outcome("cross_sector_share", "Cross-sector share of partnerships"),
-    ),
-    series=(Series("cross_sector_contacts", "Cross-sector contacts"),
-            Series("formed_event", "Partnerships formed at events"),
-            Series("active_partnerships", "Active partnerships")),
-    step_totals=("contacts", "cross_sector_contacts", "formed_event", "search_cost"),
+    outcomes=("cross_sector_contacts_per_org", "partnerships_per_1000", "search_cost_per_org",
+              "contacts_per_org", "formed_event_per_org", "sme_participation",
+              "cross_sector_share"),
+    series=("cross_sector_contacts", "formed_event", "active_partnerships"),
     tiny_grid=("platform=none",),
     reference={"country": "mining_economy", "platform_design": "none"},
 )

@@ -23,17 +23,11 @@ import numpy as np
 import pandas as pd
 
 from experiments import EXPERIMENTS
-from experiments.common import (
-    TIE,
-    _show,
-    by_seed,
-    fmt,
-    interval,
-    lower_first,
-    markdown,
-    write_text,
-)
+from experiments.figures import lower_first
+from experiments.markdown import fmt, interval, markdown, show, write_text
 from experiments.stats import difference_interval
+from experiments.tables import TIE, by_seed
+from sim.outcomes import OUTCOMES
 
 Q3 = ("Do you think it is possible, or indeed beneficial, to have one such multi-stakeholder "
       "platform at the national level and one lead platform for each of the new post-2015 "
@@ -95,9 +89,7 @@ def _outcome_order(found: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _higher_is_better() -> dict[str, bool]:
-    from experiments.platform_designs import OUTCOMES
-
-    return {o.column: o.higher_is_better for o in OUTCOMES}
+    return {o.name: o.higher_is_better for o in OUTCOMES}
 
 
 def contexts_of(found: dict[str, Any], name: str) -> list[tuple[str, str]]:
@@ -351,14 +343,14 @@ def reference_table(found: dict[str, Any]) -> str:
         match = [v for v in levels if str(v) == str(value)]
         value = match[0] if match else sorted(levels)[(len(levels) - 1) // 2]
         sub = sub[sub[column] == value]
-        held.append(f"{lower_first(label)} {_show(value)}")
+        held.append(f"{lower_first(label)} {show(value)}")
     outcomes = _outcome_order(found)
     keys = [first[0], "arm"] if first else ["arm"]
     rows = []
     for key, group in sub.groupby(keys, sort=False):
         key = key if isinstance(key, tuple) else (key,)
         by = group.set_index("outcome")
-        rows.append([*(_show(k) for k in key),
+        rows.append([*(show(k) for k in key),
                      *[interval(*by.loc[o, ["mean", "ci_low", "ci_high"]]) for o, _ in outcomes]])
     at = f" at {', '.join(held)}" if held else ""
     header = [*([first[1]] if first else []), "Design", *[lbl for _, lbl in outcomes]]
@@ -534,7 +526,7 @@ def render(results: Path, doc: Path, img: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: write the readout; exit 1 with one line if there are no results."""
-    from experiments.common import OneLineParser
+    from experiments.cli import OneLineParser
 
     p = OneLineParser(prog="python -m experiments.readout", description=__doc__,
                 formatter_class=argparse.RawDescriptionHelpFormatter)

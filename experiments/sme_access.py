@@ -1,8 +1,8 @@
 """SME access: membership overhead, and representation through business associations.
 
-`python -m experiments.sme_access [--seeds N] [--size tiny|default] [--workers W]` sweeps
-the overhead of a platform membership and three representation arms: none, associations
-under-staffed (0.5 staff) and staffed (4 staff); writes `results/sme_access/`.
+`python -m experiments.sme_access [--seeds N] [--size tiny|default] [--workers W]` runs
+the overhead of a platform membership against three representation arms: none,
+associations under-staffed (0.5 staff) and staffed (4 staff); writes `results/sme_access/`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import sys
 import numpy as np
 import pandas as pd
 
-from experiments.common import Experiment, Outcome, Series, main
+from experiments.cli import main
+from experiments.spec import Experiment
 
 NONE, UNDER, STAFFED = "no representation", "BA under-staffed (0.5)", "BA staffed (4)"
 UNDER_STAFF, FULL_STAFF = 0.5, 4.0
@@ -34,23 +35,13 @@ EXPERIMENT = Experiment(
     title="SME access",
     question=("How much does a platform's membership overhead keep SMEs out, and does "
               "representation through business associations bring them in, staffed or not?"),
-    arm_label="Representation",
-    control=NONE,
     arms=(NONE, UNDER, STAFFED),
+    arm_label="Representation",
     arm_of=access_of,
     contexts=(("membership_overhead", "Membership overhead"),),
-    outcomes=(
-        Outcome("sme_participation", "SME participation"),
-        Outcome("sme_platform_membership_end", "SMEs on a platform"),
-        Outcome("multinational_participation", "Multinational participation"),
-        Outcome("partnerships_per_1000", "Partnerships formed per 1,000 orgs"),
-        Outcome("failed_share", "Share of ended partnerships that failed",
-                higher_is_better=False),
-        Outcome("participation_gini", "Participation Gini", higher_is_better=False),
-    ),
-    series=(Series("sme_participation", "SME participation"),
-            Series("sme_platform_membership", "SMEs on a platform")),
-    step_ends=("sme_platform_membership",),
+    outcomes=("sme_participation", "sme_platform_membership_end", "multinational_participation",
+              "partnerships_per_1000", "failed_share", "participation_gini"),
+    series=("sme_participation", "sme_platform_membership"),
     tiny_grid=("model.membership_overhead=0.3",),
     reference={"membership_overhead": 0.3},
 )

@@ -12,10 +12,12 @@
 # ---
 
 # %% [markdown]
-# # Platform designs: review of a collected sweep
+# # Platform designs: review of a sweep
 #
-# Loads the two tables a sweep writes (`summaries.parquet`: one row per run;
-# `steps.parquet`: one row per run and month; see `results/README.md`) and compares the
+# Loads a sweep's two tables (the run summaries, one row per run, and the monthly table, one
+# row per run and month; see `results/README.md`) from a dataset folder
+# (`python -m sim -m` writes one), an experiment's results folder, or a folder holding
+# `summaries.parquet` and `steps.parquet`, and compares the
 # platform designs on formation, survival, SME participation, skill, goal outcomes and the
 # shape of the alliance network. Intervals are 95% t-intervals of the mean over runs
 # (seeds, pooled over any other swept key unless a figure splits by it).
@@ -36,6 +38,10 @@ import pandas as pd
 import seaborn as sns
 from IPython.display import Markdown, display
 from scipy import stats
+
+from sim.evaluate import read_steps, read_summary
+from sim.outcomes import outcome
+from sim.params import PARAM_FIELDS
 
 sns.set_theme(style="whitegrid", context="notebook")
 DESIGN_ORDER = ["none", "national", "per_goal", "hybrid"]
@@ -82,19 +88,29 @@ def mean_ci_table(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.
 folder = Path(results_dir)
 if not folder.is_absolute() and not folder.is_dir() and (Path("..") / folder).is_dir():
     folder = Path("..") / folder  # opened from notebooks/: paths are relative to the repo
-missing = [name for name in ("summaries.parquet", "steps.parquet")
-           if not (folder / name).is_file()]
-if missing:
-    raise FileNotFoundError(f"results_dir={results_dir!r}: missing {', '.join(missing)}; "
-                            "collect a sweep first (python -m sim.collect DIR)")
-runs = pd.read_parquet(folder / "summaries.parquet")
-steps = pd.read_parquet(folder / "steps.parquet")
+if (folder / "dataset.json").is_file():  # a sweep's dataset
+    runs, steps = read_summary(folder), read_steps(folder)
+elif (folder / "dataset" / "dataset.json").is_file():  # an experiment's results folder
+    runs = pd.read_parquet(folder / "summaries.parquet")
+    steps = read_steps(folder / "dataset", list(runs["run_key"]))
+else:
+    missing = [name for name in ("summaries.parquet", "steps.parquet")
+               if not (folder / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"results_dir={results_dir!r}: not a dataset and missing "
+                                f"{', '.join(missing)}; run a sweep first (python -m sim -m)")
+    runs = pd.read_parquet(folder / "summaries.parquet")
+    steps = pd.read_parquet(folder / "steps.parquet")
 designs = [d for d in DESIGN_ORDER if d in set(runs["platform_design"])]
 runs["design"] = pd.Categorical(runs["platform_design"], categories=designs, ordered=True)
 steps = steps.merge(runs[["run_key", "design"]], on="run_key", how="inner")
-# Swept keys sit between `seed` and `steps` in a collected table (sim.collect).
+# Swept keys: the labels between `seed` and `steps` (config groups such as `country`), then
+# the model parameters that vary between runs.
 columns = list(runs.columns)
-swept = columns[2:columns.index("steps")] if "steps" in columns else []
+labels = columns[2:columns.index("steps")] if "steps" in columns else []
+varied = [c for c in PARAM_FIELDS if c in runs.columns and c != "platform_design"
+          and runs[c].astype(str).nunique() > 1]
+swept = [c for c in labels if c != "arm"] + varied
 contexts = [c for c in swept if c not in ("platform", "seed") and runs[c].nunique() > 1
             and runs[c].nunique() <= 6]
 note(f"**{len(runs)} runs** from `{results_dir}`: designs {', '.join(designs)}; "
@@ -110,16 +126,9 @@ runs.groupby("design", observed=True).size().rename("runs").to_frame()
 # them alive longer, reaches more goals and at what staff cost.
 
 # %%
-OUTCOMES = {
-    "partnerships_per_1000": "Partnerships formed per 1,000 orgs",
-    "sme_participation": "SME participation",
-    "median_lifetime_km": "Median life (months)",
-    "failed_share": "Failed share of ended partnerships",
-    "outcome_direct": "Direct goal outcome",
-    "outcome_indirect": "Indirect goal outcome",
-    "goal_coverage": "Goal coverage",
-    "cost_per_partnership": "Staff-months per brokered partnership",
-}
+OUTCOMES = {name: outcome(name).label for name in (
+    "partnerships_per_1000", "sme_participation", "median_lifetime_km", "failed_share",
+    "outcome_direct", "outcome_indirect", "goal_coverage", "cost_per_partnership")}
 present = [c for c in OUTCOMES if c in runs.columns]
 hue = contexts[0] if contexts else None
 long = runs.melt(id_vars=["design", *([hue] if hue else [])], value_vars=present,

@@ -7,7 +7,9 @@ Examples:
 
 Every job of the command is composed and validated before anything runs or is written;
 a bad value stops with one line naming the key, the value and what is allowed (exit 2).
-Before a sweep starts its workers, the compiled kernels are loaded (or compiled) once.
+A sweep runs as one batch of the evaluation layer (`sim.evaluate`): Hydra composes and
+validates each distinct configuration once, the launcher choice picks the backend
+(`sim.config.sweep_settings`), and the runs land in one dataset.
 """
 
 from __future__ import annotations
@@ -21,21 +23,27 @@ INFO_FLAGS = ("help", "hydra_help", "cfg", "info", "shell_completion", "version"
 def main() -> int:
     from hydra._internal.utils import get_args_parser
 
-    from sim.config import ConfigError, config_dir, register_schema, validate_command
+    from sim.config import ConfigError, config_dir, register_schema, sweep_settings, validate_jobs
 
     args, _ = get_args_parser().parse_known_args(sys.argv[1:])
     if not any(getattr(args, flag, None) for flag in INFO_FLAGS):
         try:
-            jobs = validate_command(list(args.overrides), bool(args.multirun))
+            jobs = validate_jobs(list(args.overrides), bool(args.multirun))
+            how = sweep_settings(list(args.overrides)) if args.multirun else None
         except ConfigError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
-        if args.multirun:
+        if how is not None:
             os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-            from sim.warmup import warm
+            from sim.evaluate import BackendError, BatchError, DatasetError
+            from sim.runner import run_sweep
 
-            print(f"sweep of {len(jobs)} runs; compiled kernels ready in {warm():.1f} s",
-                  flush=True)
+            try:
+                run_sweep(jobs, how)
+            except (BatchError, DatasetError, BackendError) as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 2 if isinstance(err, (BatchError, DatasetError)) else 1
+            return 0
     import hydra
 
     from sim.runner import hydra_task

@@ -224,18 +224,99 @@ def validate_command(overrides: list[str], multirun: bool) -> list[RunSettings]:
     Jobs that differ only in a plain integer seed share one composition (a sweep over
     thousands of seeds composes once per distinct setting, not once per job).
     """
+    return [settings for settings, _ in validate_jobs(overrides, multirun)]
+
+
+def validate_jobs(overrides: list[str], multirun: bool) -> list[tuple[RunSettings, list[str]]]:
+    """`validate_command`, with each job's own override list beside its settings."""
     checked: dict[tuple[str, ...], RunSettings] = {}
-    settings = []
+    jobs = []
     for job in expand_jobs(overrides, multirun):
         rest, seed = _split_seed(job)
         if rest in checked and seed is not None and _PLAIN_SEED.fullmatch(seed):
-            settings.append(dataclasses.replace(
-                checked[rest], seed=_integer("seed", int(seed), 0, 2**63 - 1)))
+            jobs.append((dataclasses.replace(
+                checked[rest], seed=_integer("seed", int(seed), 0, 2**63 - 1)), job))
             continue
         one = settings_from_config(compose(job))
         checked.setdefault(rest, one)
-        settings.append(one)
-    return settings
+        jobs.append((one, job))
+    return jobs
+
+
+# --- a sweep: its runs as one batch, and where and how the evaluation layer runs it ------------
+
+#: Top-level keys whose swept values are model inputs already (not labels of a sweep's rows).
+_INPUT_KEYS = ("seed", "steps", "engine", "results_dir", "progress")
+BATCH_ID = "{batch_id}"  # in hydra.sweep.dir: replaced by a digest of the sweep's runs
+
+
+def override_labels(jobs: list[list[str]]) -> list[dict[str, Any]]:
+    """Per job, the swept config-group choices (e.g. `platform`, `country`), as labels.
+
+    A key counts as swept when its value differs between jobs; `model.*` keys and the
+    top-level inputs are columns of the batch already.
+    """
+    import yaml
+
+    per_job: list[dict[str, Any]] = []
+    for job in jobs:
+        labels = {}
+        for text in job:
+            key, sep, value = text.lstrip("+~").partition("=")
+            if sep and not key.startswith(("model.", "hydra")) and key not in _INPUT_KEYS:
+                labels[key] = yaml.safe_load(value) if value else None
+        per_job.append(labels)
+    seen: dict[str, set[str]] = {}
+    for labels in per_job:
+        for key, value in labels.items():
+            seen.setdefault(key, set()).add(repr(value))
+    swept = [k for k, v in seen.items() if len(v) > 1]
+    return [{k: labels.get(k) for k in swept} for labels in per_job]
+
+
+def sweep_settings(overrides: list[str]) -> dict[str, Any]:
+    """How and where a sweep runs, from its launcher choice (`hydra/launcher=...`,
+    `hydra.launcher.*`) and `hydra.sweep.dir`, as options of the evaluation layer.
+
+    Launchers: `local` (the default: `n_jobs` processes, -1 for every core), Hydra's `basic`
+    (one, in this process), `local_processes` and `slurm` (submitit), `ray_cluster`. The
+    sweep's dataset goes to `hydra.sweep.dir`, in which `{batch_id}` stands for a digest of
+    the sweep's runs (the default: `<results_dir>/sweeps/{batch_id}`, so rerunning a
+    command resumes it).
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
+    cfg = compose(fixed, with_hydra=True)
+    launcher = OmegaConf.to_container(cfg.hydra.launcher, resolve=True,
+                                      throw_on_missing=False) or {}
+    launcher = {k: (None if v == "???" else v) for k, v in launcher.items()}
+    target = str(launcher.pop("_target_", ""))
+    basic = target.endswith("BasicLauncher")
+    backend = launcher.pop("backend", "local" if basic else None)
+    if backend is None:
+        raise ConfigError(f"hydra/launcher: {target or 'this launcher'} is not supported; "
+                          "allowed are local, basic, local_processes, slurm, ray_cluster")
+    n_jobs = launcher.pop("n_jobs", 1 if basic else -1)
+    if n_jobs in (-1, None):
+        n_jobs = os.cpu_count() or 1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
+        raise ConfigError(f"hydra.launcher.n_jobs={n_jobs}: expected -1 or an integer >= 1")
+    chunk = launcher.pop("runs_per_job", None)
+    address = launcher.pop("address", None)
+    if backend == "ray" and not address:
+        raise ConfigError("hydra.launcher.address: give the Ray cluster's address, e.g. "
+                          "hydra.launcher.address=127.0.0.1:6379")
+    options = {}
+    if backend in ("slurm", "submitit_local"):
+        prefix = "slurm_" if backend == "slurm" else "local_"
+        generic = {"timeout_min", "mem_gb", "cpus_per_task", "gpus_per_node", "tasks_per_node",
+                   "nodes", "name"}
+        options = {(k if k in generic else prefix + k): v for k, v in launcher.items()
+                   if v is not None}
+    return {"backend": backend, "workers": n_jobs, "chunk_size": chunk, "address": address,
+            "options": options, "dir": str(cfg.hydra.sweep.dir)}
 
 
 # --- one-line explanations of Hydra and OmegaConf errors ----------------------------------------

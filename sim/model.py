@@ -69,25 +69,55 @@ class PartnershipModel(mesa.Model):
             constants=build_constants(p, n_slots),
         )
         self.engine = ENGINES[p.engine]()
-        self._create_agents()
+        self._org_agents: list[Organisation] | None = None  # Mesa agents: built on first use
         self._history_chunks: list[np.ndarray] = []
         self.step_metrics = np.zeros(len(STEP_METRICS))
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
 
-    def _create_agents(self) -> None:
-        """Create one Mesa agent per organisation row (by sector) and per platform."""
+    def _create_agents(self) -> list[Organisation]:
+        """Create one Mesa agent per organisation row (by sector) and per platform, once.
+
+        Called on first use (the Mesa engine, the explorer, `agents`, an agent lookup): the
+        numba engine and batch evaluations never build them. Agents draw no random numbers,
+        so when they are built does not change a run."""
+        if self._org_agents is not None:
+            return self._org_agents
         o = self.state.orgs
-        self._org_agents: list[Organisation] = [None] * self.n_total  # type: ignore[list-item]
+        org_agents: list[Organisation] = [None] * self.n_total  # type: ignore[list-item]
         for sector in range(N_SECTORS):
             rows = np.flatnonzero(o.sector == sector)
             if rows.size:
                 created = ORGANISATION_CLASSES[sector].create_agents(self, rows.size, rows)
                 for row, agent in zip(rows, created, strict=True):
-                    self._org_agents[row] = agent
+                    org_agents[row] = agent
         n_platforms = self.state.platforms.staff.shape[0]
-        self.platform_agents: list[Platform] = (
+        self._platform_agents: list[Platform] = (
             list(Platform.create_agents(self, n_platforms, np.arange(n_platforms)))
             if n_platforms else [])
+        self._org_agents = org_agents
+        return org_agents
+
+    @property
+    def agents(self) -> AgentSet:
+        """Mesa's set of every agent (organisations, then platforms), built on first use."""
+        self._create_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, AgentSet]:
+        self._create_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._create_agents()
+        return super().agent_types
+
+    @property
+    def platform_agents(self) -> list[Platform]:
+        """Platform agents, in row order."""
+        self._create_agents()
+        return self._platform_agents
 
     # --- the schedule ---
     def step(self) -> None:
@@ -114,14 +144,14 @@ class PartnershipModel(mesa.Model):
     @property
     def organisations(self) -> AgentSet:
         """Every organisation agent, in row order."""
-        return AgentSet(self._org_agents, random=self.random)
+        return AgentSet(self._create_agents(), random=self.random)
 
     def organisation(self, row: int) -> Organisation:
-        return self._org_agents[row]
+        return self._create_agents()[row]
 
     def organisations_in(self, order: np.ndarray) -> AgentSet:
         """Organisation agents in the given row order."""
-        agents = self._org_agents
+        agents = self._create_agents()
         return AgentSet([agents[i] for i in order], random=self.random)
 
     def platforms_in(self, order: np.ndarray) -> AgentSet:

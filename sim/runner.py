@@ -1,135 +1,104 @@
-"""Run one configured simulation and write its result directory (or skip it if it is done)."""
+"""`python -m sim` through the evaluation layer: one run, or a `-m` sweep, as one batch.
+
+A single run is a batch of one, written as a dataset in `<results_dir>/runs/<run_key>/`;
+a sweep's jobs, composed and validated once per distinct configuration by Hydra
+(`sim.config.validate_jobs`), are one batch written as one dataset in `hydra.sweep.dir`.
+Either way a run whose dataset already holds it is not run again.
+"""
 
 from __future__ import annotations
 
-import json
+import dataclasses
+import hashlib
 import logging
-import time
+import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from sim.config import RunSettings, settings_from_config
-from sim.io import (
-    atomic_directory,
-    dump_json,
-    is_complete,
-    provenance,
-    resolved_config,
-    run_key,
-    runs_dir,
-    write_text_atomic,
-)
+from sim.config import BATCH_ID, RunSettings, settings_from_config
 
 log = logging.getLogger("sim")
-PROGRESS_DELAY_S = 3.0  # a progress bar appears once a run has taken this long
-POINTER_FILE = "run.json"  # in a sweep job's folder: which run directory the job produced
 
 
 class ResultsWriteError(OSError):
-    """Writing a run's results failed (disk full, permissions); names the folder and cause."""
+    """Writing results failed (disk full, permissions); names the folder and cause."""
 
 
-def summary_row(settings: RunSettings, key: str, summary: dict[str, Any]) -> dict[str, Any]:
-    """One tidy row: run key, seed, steps, engine, every parameter, then the run summary."""
-    params = resolved_config(settings)["model"]
-    row: dict[str, Any] = {"run_key": key, "seed": settings.seed, "steps": settings.steps,
-                           "engine": settings.engine}
-    for name, value in params.items():
-        if name not in summary and name != "engine":
-            row[name] = json.dumps(value) if isinstance(value, list) else value
-    row.update({k: v for k, v in summary.items() if k not in row})
-    return row
+def batch_of(jobs: list[RunSettings], labels: list[dict[str, Any]] | None = None
+             ) -> pd.DataFrame:
+    """The batch table of validated jobs: seed, months, every parameter, then the labels."""
+    rows = []
+    for k, job in enumerate(jobs):
+        rows.append({"seed": job.seed, "steps": job.steps, **dataclasses.asdict(job.params),
+                     **(labels[k] if labels else {})})
+    return pd.DataFrame(rows)
 
 
-def result_tables(settings: RunSettings, key: str, steps: pd.DataFrame,
-                  summary: dict[str, Any]) -> dict[str, pd.DataFrame]:
-    """The two tables a run folder holds, by file name, keyed by run key and seed."""
-    steps = steps.copy()
-    steps.insert(0, "run_key", key)
-    steps.insert(1, "seed", settings.seed)
-    return {"steps.parquet": steps,
-            "summary.parquet": pd.DataFrame([summary_row(settings, key, summary)])}
+def _write(call, folder: Path):
+    """Run `call`, turning an OS error while writing into a `ResultsWriteError`."""
+    try:
+        return call()
+    except OSError as err:
+        raise ResultsWriteError(f"results_dir={str(folder)!r}: cannot write results "
+                                f"({err.strerror or err})") from err
 
 
-def simulate(settings: RunSettings, progress: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Build and run the model; return its per-step table and run summary."""
-    from tqdm import tqdm
+def run_single(settings: RunSettings, progress: bool = False) -> Path:
+    """Run one configured run into `<results_dir>/runs/<run_key>/` (unless it is there)."""
+    from sim.evaluate import make_batch, run_batch
 
-    from sim.model import PartnershipModel
-
-    model = PartnershipModel(rng=settings.seed, **settings.model_kwargs())
-    bar = tqdm(total=settings.steps, desc="months", unit="step", delay=PROGRESS_DELAY_S,
-               disable=not progress, leave=False)
-    with bar:
-        for _ in range(settings.steps):
-            model.step()
-            bar.update()
-    steps = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    steps.insert(0, "step", range(1, len(steps) + 1))
-    return steps, model.summary()
+    batch = batch_of([settings])
+    key = make_batch(batch).row_keys[0]
+    folder = Path(settings.results_dir) / "runs" / key
+    result = _write(lambda: run_batch(batch, out=folder, per_step=True, progress=progress),
+                    settings.results_dir)
+    if result.reused:
+        log.info("run %s already finished: skipped", key)
+    return folder
 
 
-def run_one(settings: RunSettings, overrides: list[str] | None = None,
-            progress: bool = False, job_dir: Path | None = None) -> dict[str, Any]:
-    """Run `settings` into `<results_dir>/runs/<run_key>/` unless that run is already done.
+def run_sweep(jobs: list[tuple[RunSettings, list[str]]], how: dict[str, Any]) -> Path:
+    """Run a sweep's jobs as one batch through the evaluation layer; return its dataset."""
+    from sim.config import override_labels
+    from sim.evaluate import make_batch, run_batch
 
-    Returns a small record: run key, run directory and whether it was skipped. `job_dir`
-    (a Hydra sweep job's folder) receives a pointer to the run directory for collection.
-    """
-    overrides = list(overrides or [])
-    key = run_key(settings)
-    final = runs_dir(settings.results_dir) / key
-    skipped = is_complete(final)
-    if skipped:
-        log.info("run %s already finished: skipped (%s)", key, " ".join(overrides))
-    else:
-        started = time.time()
-        steps, summary = simulate(settings, progress)
-        ended = time.time()
-        try:
-            with atomic_directory(final) as tmp:
-                for name, table in result_tables(settings, key, steps, summary).items():
-                    table.to_parquet(tmp / name, index=False)
-                (tmp / "config.yaml").write_text(OmegaConf.to_yaml(resolved_config(settings)))
-                (tmp / "provenance.json").write_text(
-                    dump_json(provenance(settings, key, started, ended, overrides)))
-        except OSError as err:
-            raise ResultsWriteError(
-                f"results_dir={str(settings.results_dir)!r}: cannot write run {key} "
-                f"({err.strerror or err}); nothing was left behind") from err
-        log.info("run %s finished in %.1f s (%s)", key, ended - started, " ".join(overrides))
-    record = {"run_key": key, "run_dir": str(final.resolve()), "skipped": skipped,
-              "overrides": overrides}
-    if job_dir is not None:
-        job_dir.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(job_dir / POINTER_FILE, dump_json(record))
-    return record
+    labels = override_labels([overrides for _, overrides in jobs])
+    batch = batch_of([settings for settings, _ in jobs], labels)
+    label_names = list(labels[0]) if labels else []
+    keys = make_batch(batch, labels=label_names).row_keys
+    batch_id = hashlib.sha256("\n".join(sorted(set(keys))).encode()).hexdigest()[:12]
+    folder = Path(how["dir"].replace(BATCH_ID, batch_id))
+    print(f"sweep of {len(jobs)} runs on {how['backend']} ({how['workers']} workers) into "
+          f"{folder}", flush=True)
+    result = _write(lambda: run_batch(
+        batch, out=folder, per_step=True, labels=label_names, backend=how["backend"],
+        workers=how["workers"], address=how["address"], options=how["options"],
+        chunk_size=how["chunk_size"], progress=True), folder)
+    print(f"sweep finished: {result.ran} runs made, {result.reused} already done, in "
+          f"{result.wall_s:.1f} s; tables in {folder / 'summary'} and {folder / 'steps'}",
+          flush=True)
+    return folder
 
 
-def hydra_task(cfg: DictConfig) -> dict[str, Any]:
-    """The function Hydra runs for each job: validate, run, point the sweep at the result."""
-    from hydra.core.hydra_config import HydraConfig
-    from hydra.types import RunMode
-
+def hydra_task(cfg: DictConfig) -> Path:
+    """The function `hydra.main` runs for a single run: validate, run, print its summary."""
     settings = settings_from_config(cfg)
-    hydra_cfg = HydraConfig.get()
-    in_sweep = hydra_cfg.mode == RunMode.MULTIRUN
-    job_dir = Path(hydra_cfg.runtime.output_dir) if in_sweep else None
-    record = run_one(settings, list(hydra_cfg.overrides.task),
-                     progress=settings.progress and not in_sweep, job_dir=job_dir)
-    if not in_sweep:
-        print_summary(Path(record["run_dir"]))
-    return record
+    folder = run_single(settings, progress=settings.progress)
+    print_summary(folder)
+    return folder
 
 
 def print_summary(run_dir: Path) -> None:
     """Print a finished run's summary, one `name  value` line per field."""
-    row = pd.read_parquet(run_dir / "summary.parquet").iloc[0]
+    from sim.evaluate import read_summary
+
+    row = read_summary(run_dir).iloc[0]
     width = max(len(str(k)) for k in row.index)
     for name, value in row.items():
         shown = f"{value:.4g}" if isinstance(value, float) else str(value)
         print(f"{name:<{width}}  {shown}")
     print(f"{'run_dir':<{width}}  {run_dir}")
+    sys.stdout.flush()

@@ -1,4 +1,4 @@
-"""Experiment drivers end to end at tiny size: sweeps, tables, figures, readout, bad options."""
+"""Experiment drivers end to end at tiny size: runs, tables, figures, readout, bad options."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ import pytest
 from scipy import stats
 
 from experiments import EXPERIMENTS
-from experiments.common import TIE, ExperimentError
-from experiments.common import run as run_experiment
+from experiments.cli import run as run_experiment
 from experiments.readout import cell_words, win_counts
 from experiments.readout import load as load_results
 from experiments.stats import difference_interval, mean_interval, t975
+from experiments.tables import TIE, ExperimentError
+from sim.evaluate import read_steps, read_summary
 
 REPO = Path(__file__).resolve().parents[1]
 # Runs per experiment at tiny size (2 seeds): the arms times the contexts the tiny grid keeps.
@@ -40,9 +41,8 @@ def _spec(name: str):
     return importlib.import_module(f"experiments.{name}").EXPERIMENT
 
 
-def _finished_runs(results: Path) -> dict[str, float]:
-    return {d.name: (d / "summary.parquet").stat().st_mtime
-            for d in (results / "runs").iterdir() if (d / "summary.parquet").exists()}
+def _committed(dataset: Path) -> dict[str, float]:
+    return {p.name: p.stat().st_mtime for p in (dataset / "summary").glob("*.parquet")}
 
 
 @pytest.fixture(scope="module")
@@ -59,18 +59,20 @@ def test_driver_writes_runs_tables_and_figures(tiny, name) -> None:
     spec = _spec(name)
     out = tiny / name
     runs = pd.read_parquet(out / "summaries.parquet")
-    steps = pd.read_parquet(out / "steps.parquet")
-    assert len(runs) == TINY_RUNS[name] + (2 if name == "sme_access" else 0)  # dropped dupes
+    assert len(runs) == TINY_RUNS[name] and runs["arm"].notna().all()
+    dataset = read_summary(out / "dataset")  # every run made, the dropped duplicates too
+    assert len(dataset) == TINY_RUNS[name] + (2 if name == "sme_access" else 0)
+    steps = read_steps(out / "dataset", list(runs["run_key"]))
     assert len(steps) == len(runs) * 36 and set(steps["run_key"]) == set(runs["run_key"])
     table = pd.read_csv(out / "table.csv", dtype={"arm": str})
     assert set(table["arm"]) == set(spec.arms)
-    assert set(table["outcome"]) == {o.column for o in spec.outcomes}
-    first = table[table["outcome"] == spec.outcomes[0].column]
+    assert set(table["outcome"]) == set(spec.outcomes)
+    first = table[table["outcome"] == spec.outcomes[0]]
     assert (first["n"] == 2).all()  # two seeds per arm and context, duplicates dropped
     assert np.isfinite(first[["mean", "ci_low", "ci_high"]].to_numpy()).all()
     assert (first["ci_low"] <= first["mean"]).all() and (first["mean"] <= first["ci_high"]).all()
     effects = pd.read_csv(out / "effects.csv", dtype={"arm": str})
-    assert set(effects["arm"]) == set(spec.arms) - {spec.control}
+    assert set(effects["arm"]) == set(spec.arms) - {spec.control_arm}
     for file in ("table.md", "effects.md", "winners.md"):
         text = (out / file).read_text()
         assert text.startswith("| ") and all(arm in (out / "table.md").read_text()
@@ -126,13 +128,13 @@ def test_readout_mentions_every_design_and_links_copied_figures(tiny, tmp_path) 
 
 
 def test_rerun_reuses_finished_runs(tiny) -> None:
-    before = _finished_runs(tiny)
+    dataset = tiny / "capacity_building" / "dataset"
+    before = _committed(dataset)
     done = _experiments("capacity_building", "--size", "tiny", "--workers", "1",
                         "--results", str(tiny))
     assert done.returncode == 0, done.stderr
-    assert _finished_runs(tiny) == before
-    log = (tiny / "capacity_building" / "sweep.log").read_text()
-    assert log.count("already finished: skipped") == TINY_RUNS["capacity_building"]
+    assert _committed(dataset) == before
+    assert f"0 runs made, {TINY_RUNS['capacity_building']} already done" in done.stdout
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -215,6 +217,7 @@ def test_failed_analysis_leaves_previous_results_untouched(tiny, tmp_path) -> No
     results = tmp_path / "results"
     shutil.copytree(tiny / "events", results / "events")
     before = {f.name: f.read_bytes() for f in (results / "events").iterdir() if f.is_file()}
+    dataset_before = _committed(results / "events" / "dataset")
     spec = _spec("events")
 
     def broken_figure(*args, **kwargs):
@@ -238,10 +241,10 @@ def test_failed_analysis_leaves_previous_results_untouched(tiny, tmp_path) -> No
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "at least 2 seeds run in both arms; got 1" in lines[0]
     assert (results / "events" / "table.csv").read_bytes() == before["table.csv"]
-    # A good analysis swaps in whole, keeps the sweep log and the sweep's facts.
+    # A good analysis swaps in whole, keeps the runs' dataset and the run's facts.
     shutil.copy2(tiny / "events" / "summaries.parquet", results / "events" / "summaries.parquet")
     assert run_experiment(spec, None, "default", 1, results, analyse_only=True) == 0
-    assert (results / "events" / "sweep.log").read_bytes() == before["sweep.log"]
+    assert _committed(results / "events" / "dataset") == dataset_before != {}
     assert pd.read_csv(results / "events" / "table.csv").equals(
         pd.read_csv(tiny / "events" / "table.csv"))
     meta = json.loads((results / "events" / "meta.json").read_text())

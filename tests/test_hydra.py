@@ -1,4 +1,5 @@
-"""Hydra configs, validation, result files, collection, resume and launchers."""
+"""Hydra configs, validation, result datasets, sweeps through the evaluation layer, resume and
+launchers."""
 
 from __future__ import annotations
 
@@ -10,13 +11,11 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from sim.collect import CollectError, collect
 from sim.config import ConfigError, compose, config_dir, settings_from_config, validate_command
-from sim.io import RUN_FILES, TMP_PREFIX, is_complete
-from sim.runner import run_one
+from sim.evaluate import read_manifest, read_steps, read_summary
+from sim.runner import ResultsWriteError, run_single
 
 GROUPS = ("platform", "country", "population")
 EXPERIMENTS = sorted(p.stem for p in (config_dir() / "experiment").glob("*.yaml"))
@@ -31,12 +30,15 @@ def _sim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
                           timeout=600, cwd=cwd)
 
 
-def _finished(results: Path) -> dict[str, float]:
-    runs = results / "runs"
-    if not runs.is_dir():
-        return {}
-    return {d.name: (d / "summary.parquet").stat().st_mtime for d in runs.iterdir()
-            if not d.name.startswith(TMP_PREFIX) and is_complete(d)}
+def _sweep_dir(results: Path) -> Path:
+    (sweep,) = (results / "sweeps").iterdir()
+    return sweep
+
+
+def _committed(dataset: Path) -> dict[str, float]:
+    """Summary parts of a dataset (a run is done exactly when its part exists): name, mtime."""
+    parts = dataset / "summary"
+    return {p.name: p.stat().st_mtime for p in parts.glob("*.parquet")} if parts.is_dir() else {}
 
 
 # --- composition ----------------------------------------------------------------------------
@@ -45,11 +47,11 @@ def _finished(results: Path) -> dict[str, float]:
                          [(g, o) for g in GROUPS for o in _options(g)]
                          + [("+experiment", e) for e in EXPERIMENTS])
 def test_every_config_option_composes_and_runs_a_tiny_job(tmp_path, group, option) -> None:
-    cfg = compose(["+debug=default", f"{group}={option}", f"results_dir={tmp_path}"])
+    cfg = compose([f"{group}={option}", "+debug=default", f"results_dir={tmp_path}"])
     settings = settings_from_config(cfg)
     assert settings.steps == 12 and settings.params.n_orgs == 100
-    record = run_one(settings)
-    assert is_complete(Path(record["run_dir"]))
+    folder = run_single(settings)
+    assert len(read_summary(folder)) == 1 and len(read_steps(folder)) == 12
 
 
 def test_groups_and_command_line_reach_the_model() -> None:
@@ -121,71 +123,76 @@ def test_bad_command_exits_2_with_one_line_and_writes_nothing(tmp_path) -> None:
 
 # --- result files ---------------------------------------------------------------------------
 
-def test_single_run_writes_tables_config_and_provenance(tmp_path) -> None:
+def test_single_run_writes_a_dataset_of_one_run_with_provenance(tmp_path) -> None:
     done = _sim("+debug=default", f"results_dir={tmp_path}", "seed=4")
     assert done.returncode == 0, done.stderr
     (run_dir,) = (tmp_path / "runs").iterdir()
-    assert sorted(p.name for p in run_dir.iterdir()) == sorted(RUN_FILES)
-    steps = pd.read_parquet(run_dir / "steps.parquet")
-    summary = pd.read_parquet(run_dir / "summary.parquet")
+    assert sorted(p.name for p in run_dir.iterdir() if not p.name.startswith(".")) == [
+        "dataset.json", "steps", "summary"]
+    steps, summary = read_steps(run_dir), read_summary(run_dir)
     assert len(steps) == 12 and list(steps["step"]) == list(range(1, 13))
     assert len(summary) == 1 and summary["seed"].iloc[0] == 4
-    provenance = json.loads((run_dir / "provenance.json").read_text())
-    assert provenance["seed"] == 4 and provenance["package_version"]
-    assert provenance["wall_time_s"] >= 0 and provenance["start"] <= provenance["end"]
-    assert "seed: 4" in (run_dir / "config.yaml").read_text()
-    assert "failed_share" in done.stdout
+    assert summary["run_key"].iloc[0] == run_dir.name
+    manifest = read_manifest(run_dir)
+    (batch,) = manifest["batches"]
+    assert manifest["code_digest"] and manifest["package_version"]
+    assert batch["status"] == "finished" and batch["runs_made"] == 1
+    assert batch["started"] <= batch["ended"] and batch["host"]
+    assert "failed_share" in done.stdout and str(run_dir) in done.stdout
     # The same command again finds the finished run and does not redo it.
-    before = (run_dir / "summary.parquet").stat().st_mtime
+    before = _committed(run_dir)
     assert _sim("+debug=default", f"results_dir={tmp_path}", "seed=4").returncode == 0
-    assert (run_dir / "summary.parquet").stat().st_mtime == before
+    assert _committed(run_dir) == before
+    assert read_manifest(run_dir)["batches"][-1]["runs_already_done"] == 1
 
 
 def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch) -> None:
-    import sim.runner
+    import sim.evaluate.store as store
 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sim.runner, "provenance", broken)
+    monkeypatch.setattr(store.pq, "write_table", broken)
     (settings,) = validate_command(["+debug=default", f"results_dir={tmp_path}"], False)
-    with pytest.raises(OSError, match=r"results_dir=.*cannot write run .*No space left"):
-        run_one(settings)
-    assert list((tmp_path / "runs").iterdir()) == []
+    with pytest.raises(ResultsWriteError, match=r"results_dir=.*cannot write results .*No space"):
+        run_single(settings)
+    assert not (tmp_path / "runs").exists()  # the new dataset got no run: removed whole
 
 
-# --- sweeps, collection, resume -------------------------------------------------------------
+# --- sweeps, datasets, resume ----------------------------------------------------------------
 
-def test_sweep_collects_one_tidy_table_per_kind(tmp_path) -> None:
+def test_sweep_writes_one_dataset_of_tidy_tables(tmp_path) -> None:
     done = _sim("-m", "+debug=default", f"results_dir={tmp_path}", "platform=national,per_goal",
                 "seed=range(0,3)", "hydra.launcher.n_jobs=2")
     assert done.returncode == 0, done.stderr
-    (sweep,) = (tmp_path / "sweeps").iterdir()
-    summaries = pd.read_parquet(sweep / "summaries.parquet")
-    steps = pd.read_parquet(sweep / "steps.parquet")
+    sweep = _sweep_dir(tmp_path)
+    summaries, steps = read_summary(sweep), read_steps(sweep)
     assert len(summaries) == 6 and summaries["run_key"].is_unique
     assert set(zip(summaries["platform"], summaries["seed"], strict=True)) == {
         (p, s) for p in ("national", "per_goal") for s in range(3)}
-    assert len(steps) == 6 * 12
-    assert {"run_key", "seed", "platform", "step", "sme_participation"} <= set(steps.columns)
+    assert (summaries["platform"] == summaries["platform_design"]).all()
+    assert len(steps) == 6 * 12 and set(steps["run_key"]) == set(summaries["run_key"])
+    assert {"run_key", "seed", "step", "sme_participation"} <= set(steps.columns)
+    assert not (tmp_path / "runs").exists()  # no folder per run
+    # The same command resumes into the same dataset: nothing left to run.
+    before = _committed(sweep)
+    again = _sim("-m", "+debug=default", f"results_dir={tmp_path}",
+                 "platform=national,per_goal", "seed=range(0,3)", "hydra.launcher.n_jobs=2")
+    assert again.returncode == 0 and "0 runs made, 6 already done" in again.stdout
+    assert _committed(sweep) == before
 
 
-def test_collection_fails_loudly_on_a_corrupt_file_or_skips_it_when_asked(tmp_path) -> None:
-    for seed in range(2):
-        (settings,) = validate_command(["+debug=default", f"results_dir={tmp_path}",
-                                        f"seed={seed}"], False)
-        run_one(settings)
-    victim = sorted((tmp_path / "runs").iterdir())[0] / "steps.parquet"
-    victim.write_bytes(victim.read_bytes()[:100])
-    with pytest.raises(CollectError, match=str(victim)):
-        collect(tmp_path)
-    assert not (tmp_path / "summaries.parquet").exists()
-    with pytest.warns(UserWarning, match="skipped"):
-        _, _, n = collect(tmp_path, skip_bad=True)
-    assert n == 1
-    done = subprocess.run([sys.executable, "-m", "sim.collect", str(tmp_path)],
-                          capture_output=True, text=True)
-    assert done.returncode == 1 and str(victim) in done.stderr
+def test_sweep_into_a_dataset_of_other_code_is_refused(tmp_path) -> None:
+    target = tmp_path / "sweep"
+    args = ("-m", "+debug=default", f"results_dir={tmp_path}", "seed=0,1",
+            f"hydra.sweep.dir={target}", "hydra/launcher=basic")
+    assert _sim(*args).returncode == 0
+    manifest = json.loads((target / "dataset.json").read_text())
+    manifest["code_digest"] = "0" * 16
+    (target / "dataset.json").write_text(json.dumps(manifest))
+    done = _sim(*args)
+    assert done.returncode == 2
+    assert "holds runs of other code" in done.stderr and str(target) in done.stderr
 
 
 def _start_slow_sweep(results: Path, runs: int) -> tuple[list[str], subprocess.Popen]:
@@ -198,71 +205,94 @@ def _start_slow_sweep(results: Path, runs: int) -> tuple[list[str], subprocess.P
     return command, sweep
 
 
+def _wait_for_parts(results: Path, n: int, timeout: float = 300) -> Path | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sweeps = list((results / "sweeps").glob("*")) if (results / "sweeps").is_dir() else []
+        if sweeps and len(_committed(sweeps[0])) >= n:
+            return sweeps[0]
+        time.sleep(0.2)
+    return None
+
+
 def test_a_killed_sweep_resumes_where_it_stopped(tmp_path) -> None:
     results = tmp_path / "results"
     command, sweep = _start_slow_sweep(results, 8)
-    deadline = time.monotonic() + 300
-    while len(_finished(results)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.2)
+    dataset = _wait_for_parts(results, 2)
     os.killpg(sweep.pid, signal.SIGKILL)
     sweep.wait()
-    before = _finished(results)
-    assert 2 <= len(before) < 8, before
-    for entry in (results / "runs").iterdir():  # nothing half-written looks finished
-        assert entry.name.startswith(TMP_PREFIX) or is_complete(entry)
+    assert dataset is not None, "no run finished in time"
+    before = _committed(dataset)
+    done_before = set(read_summary(dataset)["run_key"])
+    assert 2 <= len(done_before) < 8, before
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    after = _finished(results)
-    assert len(after) == 8
+    assert f"{8 - len(done_before)} runs made, {len(done_before)} already done" in done.stdout
+    after = _committed(dataset)
     assert all(after[name] == mtime for name, mtime in before.items())  # not redone
-    latest = sorted((results / "sweeps").iterdir())[-1]
-    summaries = pd.read_parquet(latest / "summaries.parquet")
+    summaries = read_summary(dataset)
     assert sorted(summaries["seed"]) == list(range(8)) and summaries["run_key"].is_unique
+    assert len(read_steps(dataset)) == 8 * 120
+
+
+def test_a_ray_sweep_without_a_reachable_cluster_stops_and_writes_nothing(tmp_path) -> None:
+    results = tmp_path / "results"
+    for address, status, message in ((None, 2, "hydra.launcher.address: give the Ray"),
+                                     ("127.0.0.1:1", 1, "no Ray cluster answers there")):
+        extra = [f"hydra.launcher.address={address}"] if address else []
+        done = _sim("-m", "hydra/launcher=ray_cluster", *extra, "+debug=default", "seed=0,1",
+                    f"results_dir={results}")
+        assert done.returncode == status and message in done.stderr, done.stderr
+        assert not results.exists()
 
 
 def test_submitit_local_launcher_runs_the_sweep(tmp_path) -> None:
     done = _sim("-m", "hydra/launcher=local_processes", "+debug=default",
-                f"results_dir={tmp_path}", "seed=0,1")
+                f"results_dir={tmp_path}", "seed=0,1,2")
     assert done.returncode == 0, done.stderr
-    assert len(_finished(tmp_path)) == 2
-    (sweep,) = (tmp_path / "sweeps").iterdir()
-    assert len(pd.read_parquet(sweep / "summaries.parquet")) == 2
+    assert "on submitit_local" in done.stdout
+    summaries = read_summary(_sweep_dir(tmp_path))
+    assert sorted(summaries["seed"]) == [0, 1, 2]
 
 
-def _loky_workers(parent: int) -> list[int]:
-    """Process ids of the joblib (loky) workers below `parent`."""
+def _children(parent: int) -> list[tuple[int, bytes]]:
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+            command = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(stat[1]) == parent and "popen_loky" in cmdline:
-            found.append(int(entry.name))
+        if int(stat[1]) == parent:
+            found.append((int(entry.name), command))
     return found
 
 
-def test_a_killed_worker_loses_only_its_run(tmp_path) -> None:
+def _workers(sweep: int) -> list[int]:
+    """Process ids of the sweep's worker processes: the children of its fork server."""
+    servers = [pid for pid, command in _children(sweep) if b"forkserver" in command]
+    return [pid for server in servers for pid, _ in _children(server)]
+
+
+def test_a_killed_worker_does_not_stop_the_sweep(tmp_path) -> None:
+    """A dead worker breaks the pool; the unfinished chunks run again in a new one, so the
+    sweep still finishes, every run once."""
     results = tmp_path / "results"
     command, sweep = _start_slow_sweep(results, 6)
     deadline = time.monotonic() + 300
     workers: list[int] = []
-    while time.monotonic() < deadline and not (workers and _finished(results)):
-        workers = _loky_workers(sweep.pid)
+    while time.monotonic() < deadline and not workers:
+        workers = _workers(sweep.pid)
         time.sleep(0.2)
-    assert workers, "no joblib worker found"
+    assert workers, "no worker process found"
+    time.sleep(1.0)
     os.kill(workers[0], signal.SIGKILL)
     try:
-        sweep.wait(timeout=300)
+        assert sweep.wait(timeout=600) == 0
     finally:
         if sweep.poll() is None:
             os.killpg(sweep.pid, signal.SIGKILL)
-    before = _finished(results)
-    assert len(before) < 6
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    after = _finished(results)
-    assert len(after) == 6 and all(after[k] == v for k, v in before.items())
+    summaries = read_summary(_sweep_dir(results))
+    assert sorted(summaries["seed"]) == list(range(6)) and summaries["run_key"].is_unique

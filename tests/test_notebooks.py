@@ -1,7 +1,7 @@
 """The review notebooks in notebooks/ run on real inputs and draw their figures.
 
 A notebook that reviews a platform-design sweep (`SWEEP_NOTEBOOKS`) runs on a real tiny Hydra
-sweep (the four platform designs x two membership overheads, collected), rendered from its
+sweep (the four platform designs x two membership overheads, one dataset), rendered from its
 jupytext `.py` file and executed with papermill, `results_dir` set to the sweep: it must run
 without error and draw its figures, then run again on a cut-down copy of the tables (one
 overhead, no per-goal, network or end-cause columns, as in a sweep made before those
@@ -21,10 +21,11 @@ from pathlib import Path
 import jupytext
 import nbformat
 import numpy as np
-import pandas as pd
 import papermill
 import pytest
 from validation.arms import locked
+
+from sim.evaluate import read_steps, read_summary
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.py"))
@@ -40,7 +41,7 @@ PNG_MAGIC = b"\x89PNG"
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A collected tiny sweep: 4 designs x 2 membership overheads x 2 seeds, 36 months.
+    """A tiny sweep's dataset: 4 designs x 2 membership overheads x 2 seeds, 36 months.
 
     Made once per session in a folder every xdist worker shares (behind a file lock)."""
     base = tmp_path_factory.getbasetemp()
@@ -48,14 +49,14 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     folder = root / "sweep"
     with locked(root / "sweep.lock"):
-        if not (folder / "summaries.parquet").is_file():
+        if not (folder / "dataset.json").is_file() or len(read_summary(folder)) < 16:
             _make_sweep(root, folder)
-    assert (folder / "summaries.parquet").is_file() and (folder / "steps.parquet").is_file()
+    assert len(read_summary(folder)) == 16 and len(read_steps(folder)) == 16 * 36
     return folder
 
 
 def _make_sweep(root: Path, folder: Path) -> None:
-    """Run and collect the tiny sweep into `folder` (run folders under `root/results`)."""
+    """Run the tiny sweep into the dataset `folder`."""
     done = subprocess.run(
         [sys.executable, "-m", "sim", "-m", "+debug=default", "steps=36", "model.n_orgs=200",
          f"platform={','.join(DESIGNS)}", "model.membership_overhead=0.1,0.6", "seed=0,1",
@@ -70,13 +71,13 @@ def cut_down_sweep(sweep: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     """The sweep's tables with one overhead and without per-goal, network and end-cause
     columns."""
     folder = tmp_path_factory.mktemp("notebook_cut_down")
-    runs = pd.read_parquet(sweep / "summaries.parquet")
+    runs = read_summary(sweep)
     runs = runs[runs["membership_overhead"] == runs["membership_overhead"].min()]
     dropped = [c for c in runs.columns if c.startswith(("outcome_direct_g", "outcome_indirect_g",
                                                         "network_", "ended_"))]
     assert {c.split("_")[0] for c in dropped} == {"outcome", "network", "ended"}, dropped
     runs.drop(columns=dropped).to_parquet(folder / "summaries.parquet", index=False)
-    steps = pd.read_parquet(sweep / "steps.parquet")
+    steps = read_steps(sweep)
     steps[steps["run_key"].isin(runs["run_key"])].to_parquet(folder / "steps.parquet",
                                                              index=False)
     return folder

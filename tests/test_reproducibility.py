@@ -1,4 +1,4 @@
-"""A run is reproducible from its folder alone; sweeps do not depend on workers or hashing."""
+"""A run is reproducible from its record alone; results do not depend on workers or hashing."""
 
 from __future__ import annotations
 
@@ -8,24 +8,29 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from sim.config import validate_command
+from sim.evaluate import read_steps, read_summary
 from sim.reproduce import main as reproduce
-from sim.runner import run_one
+from sim.runner import run_single
 
 
-def test_a_run_reproduces_from_its_folder_and_tampering_is_caught(tmp_path, capsys) -> None:
+def test_a_run_reproduces_from_its_record_and_tampering_is_caught(tmp_path, capsys) -> None:
     (settings,) = validate_command(["+debug=default", f"results_dir={tmp_path}", "seed=9",
                                     "platform=hybrid", "model.event_partnering=true"], False)
-    run_dir = Path(run_one(settings)["run_dir"])
+    run_dir = run_single(settings)
     assert reproduce([str(run_dir)]) == 0
-    assert "identical" in capsys.readouterr().out
-    steps = pd.read_parquet(run_dir / "steps.parquet")
+    assert "reproduced exactly" in capsys.readouterr().out
+    (part,) = (run_dir / "steps").glob("*.parquet")
+    steps = pd.read_parquet(part)
     steps.loc[5, "formed"] += 1
-    steps.to_parquet(run_dir / "steps.parquet", index=False)
+    pq.write_table(pq.read_table(part).set_column(
+        steps.columns.get_loc("formed"), "formed", [steps["formed"].to_numpy()]), part)
     assert reproduce([str(run_dir)]) == 1
-    assert "steps.parquet" in capsys.readouterr().out
+    assert "steps" in capsys.readouterr().out
     assert reproduce([str(tmp_path)]) == 2
+    assert reproduce([str(run_dir), "--run-key", "nope"]) == 2
 
 
 def _sweep(results: Path, workers: int, hash_seed: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -36,8 +41,10 @@ def _sweep(results: Path, workers: int, hash_seed: str) -> tuple[pd.DataFrame, p
                           capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr
     (sweep,) = (results / "sweeps").iterdir()
-    return (pd.read_parquet(sweep / "summaries.parquet"),
-            pd.read_parquet(sweep / "steps.parquet"))
+    order = ["platform", "seed"]
+    summary = read_summary(sweep).sort_values(order).reset_index(drop=True)
+    steps = read_steps(sweep).sort_values(["run_key", "step"]).reset_index(drop=True)
+    return summary, steps
 
 
 def test_sweep_tables_are_identical_with_one_or_two_workers_and_any_hash_seed(tmp_path) -> None:
@@ -45,3 +52,4 @@ def test_sweep_tables_are_identical_with_one_or_two_workers_and_any_hash_seed(tm
     two = _sweep(tmp_path / "two", 2, "12345")
     for a, b in zip(one, two, strict=True):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert reproduce([str(next((tmp_path / "two" / "sweeps").iterdir())), "--all"]) == 0

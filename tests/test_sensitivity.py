@@ -22,7 +22,7 @@ from sim.sensitivity.ranges import (
     model_overrides,
     uncertain_factors,
 )
-from sim.sensitivity.runs import Base, run_hydra, run_inprocess
+from sim.sensitivity.runs import Base, run_jobs
 from sim.sensitivity.sample import (
     morris_matrix,
     saltelli_base_rows,
@@ -208,29 +208,34 @@ def test_command_line_rejects_bad_input(tmp_path: Path, capsys: pytest.CaptureFi
     assert exit_info.value.code == 2
     assert main(["--workers", "0", "--out", str(tmp_path / "o")]) == 2
     assert "workers=0" in capsys.readouterr().err
-    assert main(["--hydra-launcher", "nope", "--out", str(tmp_path / "o")]) == 2
-    assert "hydra-launcher='nope': allowed values are" in capsys.readouterr().err
+    assert main(["--backend", "ray", "--out", str(tmp_path / "o")]) == 2
+    assert "backend='ray': give the cluster's address" in capsys.readouterr().err
     assert main(["--report-only", "--out", str(tmp_path / "empty")]) == 2
     assert "no summary.json" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
 
 
-# --- the Hydra sweep and the in-process runs agree ---------------------------------------------
+# --- the stage's runs are the model's runs, kept and reused ---------------------------------------
 
-def test_hydra_sweep_and_in_process_runs_are_identical(tmp_path: Path) -> None:
+def test_stage_runs_equal_the_model_and_are_reused(tmp_path: Path) -> None:
+    from sim import PartnershipModel
+
     factors = factors_by_name(["national_expertise", "bandwidth", "broker_candidates"])
     matrix = sobol_matrix(factors, 2, seed=5)[:2]
     _, configs = sample_table(factors, matrix)
     base = Base(("national", "per_goal"), (0, 1), 12, 200)
-    hydra = run_hydra(configs, base, tmp_path / "stage", tmp_path, workers=1)
-    local = run_inprocess(configs, base, workers=1)
-    keys = ["config", "design", "seed"]
-    hydra = hydra.sort_values(keys).reset_index(drop=True)
-    local = local.sort_values(keys).reset_index(drop=True)
-    assert len(hydra) == 2 * 2 * 2
-    pd.testing.assert_frame_equal(hydra, local[hydra.columns], check_dtype=False)
-    # the sweep wrote ordinary run folders, one per configuration, design and seed
-    assert len(list((tmp_path / "runs").iterdir())) == 8
+    runs = run_jobs(configs, base, tmp_path / "runs", workers=2)
+    assert len(runs) == 2 * 2 * 2 and list(runs.columns[:3]) == ["config", "design", "seed"]
+    name, overrides = next(iter(configs.items()))
+    row = runs[(runs["config"] == name) & (runs["design"] == "per_goal") & (runs["seed"] == 1)]
+    bare = PartnershipModel(rng=1, n_orgs=200, platform_design="per_goal", **overrides).run(12)
+    assert row["partnerships_per_1000"].iloc[0] == bare["partnerships_per_1000"]
+    assert row["outcome_total"].iloc[0] == bare["outcome_direct"] + bare["outcome_indirect"]
+    again = run_jobs(configs, base, tmp_path / "runs", workers=1)
+    pd.testing.assert_frame_equal(again, runs, check_exact=True)
+    from sim.evaluate import read_manifest
+
+    assert read_manifest(tmp_path / "runs")["batches"][-1]["runs_made"] == 0
 
 
 # --- the pipeline's bookkeeping, with a stand-in for the model -----------------------------------
@@ -275,7 +280,7 @@ def test_pipeline_computes_morris_once_and_checks_inert_factors_by_design(
                                                                               "resamples: 50"))
         calls.clear()
         out = tmp_path / designs.strip("[]").replace(", ", "_")
-        summary = run(load_plan("custom", path), out, workers=1, launcher="inprocess")
+        summary = run(load_plan("custom", path), out, workers=1)
         assert len(calls) == 1, designs
         assert list(summary["inert_checks"]) == expected
         assert all(v == 0 for v in summary["inert_checks"].values())
@@ -291,7 +296,7 @@ def test_small_pipeline_end_to_end(tmp_path: Path) -> None:
     """The CI version of the whole analysis (about a minute): one test, so that parallel
     test workers do not each run it; each check below is a separate function."""
     out = tmp_path / "sensitivity"
-    summary = run(load_plan("small"), out, workers=2, launcher="inprocess")
+    summary = run(load_plan("small"), out, workers=2)
     small = (out, summary)
     _writes_every_output(small)
     _indices_are_finite_with_intervals(small)
@@ -402,3 +407,15 @@ def _notebook_reviews_the_outputs(small: tuple[Path, dict], tmp_path: Path) -> N
     assert summary["top_design_gap"][0]["factor"] in texts[0]
     assert "Check passed" in texts[0] and "image/png" in texts[0]
     assert "No sensitivity outputs" in texts[1] and "image/png" not in texts[1]
+
+
+def test_the_estimate_measures_the_plans_own_runs_and_extrapolates() -> None:
+    from sim.sensitivity.estimate import estimate, plan_runs
+
+    plan = load_plan("small")
+    result = estimate(plan, workers=1, configs=1)
+    per_config = len(plan.designs) * len(plan.seeds)
+    assert result["measured_runs"] == per_config
+    assert result["runs_upper_bound"] == plan_runs(plan)
+    assert result["estimated_hours"] == pytest.approx(
+        plan_runs(plan)["total"] * result["measured_wall_s_per_run"] / 3600, abs=0.01)

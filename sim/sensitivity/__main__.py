@@ -7,9 +7,9 @@ Examples:
     python -m sim.sensitivity --report-only --docs docs/sensitivity.md
 
 Writes tables, figures, summary.json and report.md into --out (default
-results/sensitivity). With the hydra launcher (the default) run folders are cached under
-<out>/runs/, so a rerun after a crash skips the runs already done; --launcher inprocess
-keeps no run folders and a rerun runs everything again.
+results/sensitivity). The runs go through the evaluation layer (sim.evaluate) on
+--backend (local worker processes by default; ray with --address; slurm) into the dataset
+<out>/runs/, so a rerun after a crash skips the runs already done.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from sim.sensitivity.runs import LAUNCHERS
+from sim.evaluate.backends import BACKENDS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,12 +32,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="output folder (default results/sensitivity)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="parallel runs (default: every core)")
-    parser.add_argument("--launcher", default="hydra", choices=LAUNCHERS,
-                        help="hydra: a `python -m sim -m` sweep per stage (default); "
-                             "inprocess: joblib in this process")
-    parser.add_argument("--hydra-launcher", default=None, metavar="NAME",
-                        help="with --launcher hydra: a config of configs/hydra/launcher/ "
-                             "(slurm, local_processes, ray_cluster) instead of joblib")
+    parser.add_argument("--backend", default="local", choices=BACKENDS,
+                        help="where the runs go: local worker processes (default), an existing "
+                             "Ray cluster (with --address), slurm or submitit_local")
+    parser.add_argument("--address", default=None,
+                        help="with --backend ray: the cluster's address (HOST:6379)")
+    parser.add_argument("--slurm-partition", default=None, help="with --backend slurm")
     parser.add_argument("--docs", type=Path, default=None,
                         help="also write the report here (e.g. docs/sensitivity.md), "
                              "figures beside it in figures/sensitivity/")
@@ -48,19 +48,20 @@ def main(argv: list[str] | None = None) -> int:
                              "tables already in --out (runs nothing)")
     parser.add_argument("--estimate", action="store_true",
                         help="only estimate the plan's run time on this machine")
+    parser.add_argument("--estimate-configs", type=int, default=4, metavar="N",
+                        help="with --estimate: Morris configurations to measure (each under "
+                             "every design and seed; default 4)")
     args = parser.parse_args(argv)
     if args.workers < 1:
         print(f"error: workers={args.workers}: must be at least 1", file=sys.stderr)
         return 2
 
-    from sim.config import ConfigError, check_writable, config_dir
+    from sim.config import ConfigError, check_writable
     from sim.sensitivity.pipeline import PlanError, load_plan, run
     from sim.sensitivity.report import write_report
 
-    launchers = config_dir() / "hydra" / "launcher"
-    if args.hydra_launcher and not (launchers / f"{args.hydra_launcher}.yaml").is_file():
-        allowed = ", ".join(sorted(p.stem for p in launchers.glob("*.yaml")))
-        print(f"error: hydra-launcher={args.hydra_launcher!r}: allowed values are {allowed}",
+    if args.backend == "ray" and not args.address:
+        print("error: backend='ray': give the cluster's address (--address HOST:6379)",
               file=sys.stderr)
         return 2
     try:
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.estimate:
         from sim.sensitivity.estimate import estimate
 
-        result = estimate(plan, args.workers)
+        result = estimate(plan, args.workers, args.estimate_configs)
         args.out.mkdir(parents=True, exist_ok=True)
         path = args.out / f"estimate_{plan.size}.json"
         path.write_text(json.dumps(result, indent=2))
@@ -92,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             reanalyse(args.out)
     else:
         os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-        run(plan, args.out, args.workers, args.launcher, args.hydra_launcher)
+        options = {"slurm_partition": args.slurm_partition} if args.slurm_partition else None
+        run(plan, args.out, args.workers, args.backend, args.address, options)
     for path in write_report(args.out, args.docs):
         print(f"wrote {path}")
     return 0

@@ -1,45 +1,19 @@
 """Estimate a plan's run time on this machine from a few measured runs.
 
 The number of runs is known from the plan (Morris: at most (k + 1) r configurations;
-Sobol': n (k + 2)), each run under both designs and every seed. The time per run is
-measured on a handful of runs at the plan's population and length, with parameters drawn
-from the plausible ranges. The per-job overhead of a Hydra sweep is not measured here: it
-is read from the one-worker rows of `benchmarks/results/sweep_throughput.csv` (written by
-`benchmarks/sweep_throughput.py`), or, without that file, the constant SWEEP_OVERHEAD_S
-taken from it once.
+Sobol': n (k + 2)), each run under both designs and every seed. The wall time per run is
+measured by running the plan's own first Morris configurations (under every design and
+seed) through the evaluation layer on the given workers, so it includes the layer's fixed
+cost and the workers' parallel efficiency; the estimate extrapolates it by run count.
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from sim.sensitivity.ranges import factors_by_name, model_overrides
-from sim.sensitivity.runs import Base, run_job
-
-SWEEP_OVERHEAD_S = 0.36  # per job, one worker: benchmarks/results/sweep_throughput.csv
-THROUGHPUT_CSV = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / \
-    "sweep_throughput.csv"
-
-
-def sweep_overhead_s(path: Path = THROUGHPUT_CSV) -> tuple[float, str]:
-    """Per-job Hydra sweep overhead with one worker, and where the number came from.
-
-    The mean `overhead_per_run_s` of the one-worker rows of the benchmark table; the
-    constant SWEEP_OVERHEAD_S if the table or such rows are missing.
-    """
-    try:
-        table = pd.read_csv(path)
-        one = table.loc[table["workers"] == 1, "overhead_per_run_s"].astype(float)
-    except (OSError, KeyError, ValueError):
-        one = pd.Series(dtype=float)
-    if one.empty or not np.isfinite(one).all():
-        return SWEEP_OVERHEAD_S, "constant SWEEP_OVERHEAD_S (no benchmark table)"
-    return float(one.mean()), f"{path.name}, mean of {len(one)} one-worker rows"
+from sim.sensitivity.ranges import factors_by_name
+from sim.sensitivity.runs import Base, run_jobs
 
 
 def plan_runs(plan: Any) -> dict[str, int]:
@@ -51,31 +25,32 @@ def plan_runs(plan: Any) -> dict[str, int]:
     return {"morris": morris, "sobol": sobol, "total": morris + sobol}
 
 
-def measure_run_s(plan: Any, n: int = 4, seed: int = 0) -> float:
-    """Mean wall time of `n` in-process runs at the plan's size, parameters drawn at random."""
-    factors = factors_by_name([f for f in plan.morris_factors])
-    rng = np.random.default_rng(seed)
-    base = Base(plan.designs, (0,), plan.steps, plan.n_orgs)
-    run_job("warm", {}, plan.designs[0], 0, Base(plan.designs, (0,), 2, 50))  # load kernels
+def measure_wall_per_run(plan: Any, configs: int, workers: int) -> tuple[float, int]:
+    """Wall seconds per run of the plan's first `configs` Morris configurations (each under
+    every design and seed, as the plan runs them) on `workers` workers, and the runs made."""
+    from sim.sensitivity.sample import morris_matrix, sample_table
+
+    factors = factors_by_name(list(plan.morris_factors))
+    matrix = morris_matrix(factors, plan.morris_trajectories, plan.morris_levels,
+                           plan.sampling_seed)
+    _, all_configs = sample_table(factors, matrix)
+    chosen = dict(list(all_configs.items())[:configs])
+    run_jobs({"warm": {}}, Base(plan.designs[:1], (0,), 2, 50), None, workers)  # kernels
+    base = Base(plan.designs, plan.seeds, plan.steps, plan.n_orgs)
     started = time.perf_counter()
-    for i in range(n):
-        row = [rng.uniform(f.lo, f.hi) for f in factors]
-        run_job("x", model_overrides(factors, row), plan.designs[i % 2], i, base)
-    return (time.perf_counter() - started) / n
+    runs = run_jobs(chosen, base, None, workers)
+    return (time.perf_counter() - started) / len(runs), len(runs)
 
 
-def estimate(plan: Any, workers: int, overhead_s: float | None = None,
-             n: int = 4) -> dict[str, Any]:
-    """Estimated wall time of `plan` with `workers` parallel jobs, and how it was reached.
+def estimate(plan: Any, workers: int, configs: int = 4) -> dict[str, Any]:
+    """Estimated wall time of `plan` on `workers` workers: the plan's first `configs` Morris
+    configurations measured (each under every design and seed), extrapolated by run count."""
+    import os
 
-    `overhead_s` (per sweep job) defaults to `sweep_overhead_s()`, read from the benchmark.
-    """
-    source = "given"
-    if overhead_s is None:
-        overhead_s, source = sweep_overhead_s()
     runs = plan_runs(plan)
-    per_run = measure_run_s(plan, n)
-    hours = runs["total"] * (per_run + overhead_s) / max(workers, 1) / 3600
-    return {"size": plan.size, "runs_upper_bound": runs, "measured_s_per_run": round(per_run, 3),
-            "overhead_s_per_run": round(overhead_s, 3), "overhead_source": source,
-            "workers": workers, "estimated_hours": round(hours, 2)}
+    per_run, measured = measure_wall_per_run(plan, configs, workers)
+    hours = runs["total"] * per_run / 3600
+    return {"size": plan.size, "runs_upper_bound": runs,
+            "measured_wall_s_per_run": round(per_run, 4), "measured_runs": measured,
+            "measured_share": round(measured / runs["total"], 4), "workers": workers,
+            "load_average": round(os.getloadavg()[0], 2), "estimated_hours": round(hours, 2)}

@@ -7,9 +7,8 @@
 3. Regions: a shallow tree over the independent Sobol' points (the A and B rows of the
    Saltelli matrix) says where each design wins.
 Tables, figures and `summary.json` are written into the output folder at the end, each
-file atomically. With the Hydra launcher the run folders of the sweeps stay cached under
-`<out>/runs/`, so a rerun skips the runs already done; `inprocess` keeps no run folders
-and a rerun runs everything again.
+file atomically. The runs of both stages are kept in one dataset, `<out>/runs/`
+(`sim.evaluate`), so a rerun skips the runs already done.
 """
 
 from __future__ import annotations
@@ -126,14 +125,17 @@ def load_plan(size: str, path: Path | None = None) -> Plan:
     return plan
 
 
+RUNS = "runs"  # the dataset of every run, in the output folder
+
+
 def _stage(name: str, factors: list[Factor], matrix: np.ndarray, plan: Plan, out: Path,
-           workers: int, launcher: str, hydra_launcher: str | None
+           workers: int, backend: dict[str, Any]
            ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Run one stage's sample; return per-sample outputs, the runs and timing."""
     samples, configs = sample_table(factors, matrix)
     base = Base(plan.designs, plan.seeds, plan.steps, plan.n_orgs)
     started = time.time()
-    runs = run_jobs(configs, base, out / name, out, workers, launcher, hydra_launcher)
+    runs = run_jobs(configs, base, out / RUNS, workers, **backend)
     wall = time.time() - started
     outputs = analyse.sample_outputs(samples, runs, plan.designs)
     timing = {"samples": len(samples), "configs": len(configs), "runs": len(runs),
@@ -143,20 +145,20 @@ def _stage(name: str, factors: list[Factor], matrix: np.ndarray, plan: Plan, out
     return outputs, runs, timing
 
 
-def run(plan: Plan, out: Path, workers: int = 2, launcher: str = "hydra",
-        hydra_launcher: str | None = None) -> dict[str, Any]:
+def run(plan: Plan, out: Path, workers: int = 2, backend: str = "local",
+        address: str | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run the whole analysis into `out`; return the summary (also written as summary.json).
 
-    `launcher` is `hydra` (each stage one `python -m sim -m` sweep; `hydra_launcher` picks
-    a config of configs/hydra/launcher/, e.g. `slurm`) or `inprocess`.
+    `backend` (`local`, `ray` at `address`, `slurm` or `submitit_local` with submitit
+    `options`) is where the runs go (`sim.evaluate`).
     """
+    where = {"backend": backend, "address": address, "options": options}
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
     m_factors = factors_by_name(list(plan.morris_factors))
     m_matrix = morris_matrix(m_factors, plan.morris_trajectories, plan.morris_levels,
                              plan.sampling_seed)
-    m_out, m_runs, m_time = _stage("morris", m_factors, m_matrix, plan, out, workers, launcher,
-                                    hydra_launcher)
+    m_out, m_runs, m_time = _stage("morris", m_factors, m_matrix, plan, out, workers, where)
     morris = analyse.morris_indices(m_factors, m_matrix, m_out,
                                     analyse.output_names(plan.designs), plan.morris_levels,
                                     plan.sampling_seed, plan.resamples)
@@ -164,11 +166,10 @@ def run(plan: Plan, out: Path, workers: int = 2, launcher: str = "hydra",
     selected = analyse.select_factors(morris, plan.sobol_top_k, exclude=(DUMMY,))
     s_factors = factors_by_name(selected)
     s_matrix = sobol_matrix(s_factors, plan.sobol_n, plan.sampling_seed)
-    s_out, s_runs, s_time = _stage("sobol", s_factors, s_matrix, plan, out, workers, launcher,
-                                    hydra_launcher)
+    s_out, s_runs, s_time = _stage("sobol", s_factors, s_matrix, plan, out, workers, where)
     for file, table in {"morris_runs.parquet": m_runs, "sobol_runs.parquet": s_runs}.items():
         write_atomic(out / file, lambda p, t=table: t.to_parquet(p, index=False))
-    meta = {"workers": workers, "launcher": launcher, "cpu_count": os.cpu_count(),
+    meta = {"workers": workers, "backend": backend, "cpu_count": os.cpu_count(),
             "timing": {"morris": m_time, "sobol": s_time,
                        "total_wall_s": round(time.time() - started, 1)}}
     return finish(plan, out, morris, m_out, s_factors, s_out, meta)
@@ -189,7 +190,7 @@ def reanalyse(out: Path) -> dict[str, Any]:
     morris = analyse.morris_indices(m_factors, m_matrix, m_out,
                                     analyse.output_names(plan.designs), plan.morris_levels,
                                     plan.sampling_seed, plan.resamples)
-    meta = {k: old[k] for k in ("workers", "launcher", "cpu_count", "timing")}
+    meta = {k: old[k] for k in ("workers", "backend", "cpu_count", "timing") if k in old}
     return finish(plan, out, morris, m_out, s_factors, s_out, meta)
 
 

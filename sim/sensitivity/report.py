@@ -58,15 +58,11 @@ METHOD = """\
   cross-validation test on near-copies of its training rows. Each leaf is a box of
   parameter thresholds, reported with the number of points in it, the share each design
   wins and the tree's cross-validated accuracy.
-- **How the samples run.** Each stage is one ordinary Hydra sweep: the distinct sample
-  configurations are written as files of a `sample` config group in a copy of `configs/`
-  (`<out>/<stage>/configs/sample/*.yaml`), and the stage runs
-  `SIM_CONFIG_DIR=<out>/<stage>/configs python -m sim -m +sample=s1,s2,...
-  platform=national,per_goal seed=0,1 ...`, so jobs are the product sample x design x seed,
-  validated, cached by run key, resumable and collected like any sweep, and can go to a
-  cluster with a Hydra launcher. This needs no change to the runner: the only trick is the
-  generated config group. `--launcher inprocess` runs the same jobs in one process with
-  joblib (identical results for the same configuration and seed; tested).
+- **How the samples run.** Each stage is one batch of the evaluation layer
+  (`sim.evaluate`): a table with one row per sample configuration x design x seed, each
+  distinct configuration validated once, run in chunks on local worker processes (or an
+  existing Ray cluster, or SLURM: `--backend`), kept in the dataset `<out>/runs/` keyed by
+  run (code, parameters, seed), so a rerun skips the runs already made.
 """
 
 
@@ -135,7 +131,7 @@ def render(out: Path, figure_dir: str) -> str:
         f"n = {plan['sobol_n']}, {timing['sobol']['samples']} samples "
         f"({2 * plan['sobol_n']} of them independent points), "
         f"{timing['sobol']['runs']} runs. Wall time {timing['total_wall_s'] / 60:.1f} min "
-        f"with {summary['workers']} workers ({summary['launcher']} launcher, "
+        f"with {summary['workers']} workers ({summary.get('backend', 'local')} backend, "
         f"{summary['cpu_count']} cores shared).",
         "",
     ]
@@ -144,11 +140,9 @@ def render(out: Path, figure_dir: str) -> str:
         est = json.loads(estimate.read_text())
         lines += [f"The full version (`--size full`: {est['runs_upper_bound']['total']} runs "
                   f"at most) is estimated at **{est['estimated_hours']:.1f} hours** on this "
-                  f"machine with {est['workers']} workers ({est['measured_s_per_run']:.2f} s "
-                  f"per run measured at its size plus {est['overhead_s_per_run']:.2f} s of "
-                  "Hydra sweep overhead per job, taken from "
-                  "`benchmarks/results/sweep_throughput.csv`, not measured by the estimate); "
-                  "run it on a cluster with a Hydra launcher.", ""]
+                  f"machine with {est['workers']} workers ({est['measured_wall_s_per_run']:.3f} "
+                  f"s of wall time per run, measured on {est['measured_runs']} of its runs "
+                  "through the evaluation layer and extrapolated by run count).", ""]
     lines += [
         "## The answer and what it hangs on",
         "",
@@ -234,16 +228,7 @@ def render(out: Path, figure_dir: str) -> str:
         rows.append({"output": output, "top factors (ST)": ", ".join(
             f"`{r.factor}` {r.ST:.2f}" for r in best.itertuples())})
     lines += [_table(pd.DataFrame(rows)), ""]
-    launcher_note = (
-        "The runs here went through the Hydra sweeps described above."
-        if summary["launcher"] == "hydra" else
-        "The runs here were made with `--launcher inprocess` (the machine was shared and the "
-        "Hydra route spends a fraction of a second per job composing and validating its "
-        "config, which dominates sweeps of thousands of sub-second runs); the Hydra route "
-        "gives identical runs for the same configuration and seed "
-        "(`tests/test_sensitivity.py`). The in-process route keeps no run folders, so a "
-        "rerun runs every job again.")
-    lines += [METHOD, launcher_note, "",
+    lines += [METHOD, "",
               "**Caveats.** Sobol' indices are conditional on the parameters outside the "
               f"Sobol' stage, held at their defaults; Morris screening, which varies "
               f"{_varied_text(plan)}, is the check on that"
@@ -259,7 +244,8 @@ def render(out: Path, figure_dir: str) -> str:
               "   # the same",
               "python -m sim.sensitivity --analyse-only --docs docs/sensitivity.md  # no runs",
               "python -m sim.sensitivity --size full --estimate   # time the full version",
-              "python -m sim.sensitivity --size full --hydra-launcher slurm   # on a cluster",
+              "python -m sim.sensitivity --size full --backend ray --address HOST:6379"
+              "   # on a cluster",
               "```", "",
               "Outputs in `results/sensitivity/`: `morris_indices.csv`, `sobol_indices.csv`, "
               "`regions.csv`, `*_samples.csv` (samples with their outputs), `*_runs.parquet` "
