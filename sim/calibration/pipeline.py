@@ -32,7 +32,14 @@ from sim.calibration.history import HistoryMatch
 from sim.calibration.plan import FRESH_SEED_OFFSET, TWIN_SEED_OFFSET, Plan, PlanError
 from sim.calibration.posterior import calibration_root, code_digest, save_posterior
 from sim.calibration.space import ParameterSpace, SpaceError
-from sim.calibration.targets import Target, TargetSet, load_targets, statistic, target_yaml
+from sim.calibration.targets import (
+    Target,
+    TargetSet,
+    load_targets,
+    require_outputs,
+    statistic,
+    target_yaml,
+)
 
 
 @dataclass
@@ -150,7 +157,18 @@ def calibrate(plan: Plan, root: Path | str | None = None, *, evaluator: Evaluato
               workers: int = 1, fresh: bool = False,
               log: Callable[[str], None] = print) -> dict[str, Any]:
     """Run (or continue) the calibration of `plan`; return its summary (also written to
-    `<root>/<name>/diagnostics/summary.json`)."""
+    `<root>/<name>/diagnostics/summary.json`).
+
+    BLAS runs on one thread meanwhile: the emulators' small matrices are 20-40 times slower
+    with threads competing for shared cores, and the runs' parallelism is `workers`."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return _calibrate(plan, root, evaluator, workers, fresh, log)
+
+
+def _calibrate(plan: Plan, root: Path | str | None, evaluator: Evaluator | None, workers: int,
+               fresh: bool, log: Callable[[str], None]) -> dict[str, Any]:
     from sim.calibration.abcsmc import run_abc
     from sim.calibration.diagnostics import run_diagnostics
     from sim.io import dump_json, write_text_atomic
@@ -168,9 +186,11 @@ def calibrate(plan: Plan, root: Path | str | None = None, *, evaluator: Evaluato
         target_path = _twin_targets(plan, space, probe, outputs, folder)
     else:
         target_path = plan.targets
-    target_set: TargetSet = load_targets(target_path, outputs)
+    target_set: TargetSet = load_targets(target_path)
     targets = target_set.select(plan.target_names, plan.drop_targets)
-    held_back = [t for t in target_set.by_use("validation") if t.name not in plan.drop_targets]
+    held_back = [t for t in target_set.by_use("validation")
+                 if t.name not in plan.drop_targets and t not in targets]
+    require_outputs(target_set.path, [*targets, *held_back], outputs)
     write_text_atomic(folder / "plan.json", dump_json({
         "plan_path": str(plan.path), "plan_digest": plan.digest(), "plan": plan.as_dict(),
         "code_digest": code_digest()}))

@@ -133,7 +133,7 @@ def target_set_path(name: str | Path) -> Path:
     return path
 
 
-def _entry(path: Path, k: int, raw: Any, outputs: set[str] | None) -> Target:
+def _entry(path: Path, k: int, raw: Any) -> Target:
     where = f"{path}: target #{k + 1}"
     if not isinstance(raw, dict):
         raise TargetError(f"{where}: expected a mapping of {', '.join(REQUIRED)}, got {raw!r}")
@@ -173,22 +173,29 @@ def _entry(path: Path, k: int, raw: Any, outputs: set[str] | None) -> Target:
     if unknown:
         raise TargetError(f"{where}: source has unknown key {unknown[0]!r}; allowed keys are "
                           f"{', '.join(SOURCE_REQUIRED + SOURCE_OPTIONAL)}")
-    if outputs is not None and raw["output"] not in outputs:
-        if raw["output_status"] == "proposed":
-            raise TargetError(f"{where}: output {raw['output']!r} is proposed and not yet in the "
-                              "run summary; a proposed output cannot be calibrated against "
-                              "until the model reports it")
-        raise TargetError(f"{where}: output {raw['output']!r} is not a column of the run "
-                          f"summary; known outputs are {', '.join(sorted(outputs))}")
     return Target(name=raw["name"], output=raw["output"], statistic=raw["statistic"],
                   low=float(raw["low"]), high=float(raw["high"]), strength=raw["strength"],
                   use=raw["use"], output_status=raw["output_status"], source=dict(source),
                   **{key: raw.get(key) for key in OPTIONAL})
 
 
+def require_outputs(path: Path, targets: list[Target], outputs: set[str]) -> None:
+    """Refuse any of `targets` whose output is not a column of the run summary."""
+    for t in targets:
+        if t.output in outputs:
+            continue
+        where = f"{path}: target {t.name!r}"
+        if t.output_status == "proposed":
+            raise TargetError(f"{where}: output {t.output!r} is proposed and not yet in the run "
+                              "summary; a proposed output cannot be calibrated against until "
+                              "the model reports it (leave the target out with drop_targets)")
+        raise TargetError(f"{where}: output {t.output!r} is not a column of the run summary; "
+                          f"known outputs are {', '.join(sorted(outputs))}")
+
+
 def load_targets(name: str | Path, outputs: set[str] | None = None) -> TargetSet:
     """Read and check target set `name`; with `outputs` (the run summary's columns), also
-    refuse targets whose output the model does not report."""
+    refuse every target whose output the model does not report (`require_outputs`)."""
     path = target_set_path(name)
     try:
         text = path.read_text()
@@ -197,7 +204,7 @@ def load_targets(name: str | Path, outputs: set[str] | None = None) -> TargetSet
         raise TargetError(f"{path}: cannot be read as YAML ({err})") from err
     if not isinstance(data, dict) or not isinstance(data.get("targets"), list):
         raise TargetError(f"{path}: expected a mapping with a list `targets`")
-    targets = tuple(_entry(path, k, raw, outputs) for k, raw in enumerate(data["targets"]))
+    targets = tuple(_entry(path, k, raw) for k, raw in enumerate(data["targets"]))
     if not targets:
         raise TargetError(f"{path}: the list `targets` is empty")
     seen: set[str] = set()
@@ -205,6 +212,8 @@ def load_targets(name: str | Path, outputs: set[str] | None = None) -> TargetSet
         if t.name in seen:
             raise TargetError(f"{path}: target {t.name!r}: the name appears twice")
         seen.add(t.name)
+    if outputs is not None:
+        require_outputs(path, list(targets), outputs)
     return TargetSet(path, hashlib.sha256(text.encode()).hexdigest(), targets)
 
 
