@@ -44,6 +44,14 @@ def credible_set(codes: np.ndarray, w: np.ndarray, n_choices: int, mass: float) 
     return [int(c) for c in order[: int(np.searchsorted(held, mass - 1e-12)) + 1]]
 
 
+def _in_set(p, kept: list[int]):
+    return lambda v: p.choices.index(v) in kept
+
+
+def _in_interval(p, lo: float, hi: float):
+    return lambda v: lo - 1e-9 <= p.coordinate(v) <= hi + 1e-9
+
+
 def parameter_table(space: ParameterSpace, ensemble: pd.DataFrame, interval: float,
                     identified_below: float, truth: dict[str, Any] | None = None
                     ) -> pd.DataFrame:
@@ -62,7 +70,7 @@ def parameter_table(space: ParameterSpace, ensemble: pd.DataFrame, interval: flo
                                                                            strict=True)),
                        interval=" / ".join(str(p.choices[c]) for c in kept),
                        width_ratio=len(kept) / len(p.choices), mean=np.nan)
-            inside = (lambda v, kept=kept, p=p: p.choices.index(v) in kept)
+            inside = _in_set(p, kept)
         else:
             q_lo, q_mid, q_hi = weighted_quantile(points[:, k], w, [lo_q, 0.5, hi_q])
             values = [p.value(q) for q in (q_lo, q_mid, q_hi)]
@@ -70,7 +78,7 @@ def parameter_table(space: ParameterSpace, ensemble: pd.DataFrame, interval: flo
                        lower=values[0], median=values[1], upper=values[2],
                        width_ratio=(q_hi - q_lo) / interval,
                        mean=p.value(float(np.average(points[:, k], weights=w))))
-            inside = (lambda v, a=q_lo, b=q_hi, p=p: a - 1e-9 <= p.coordinate(v) <= b + 1e-9)
+            inside = _in_interval(p, q_lo, q_hi)
         row["identified"] = bool(row["width_ratio"] < identified_below)
         if truth is not None:
             row["truth"] = truth[p.name]

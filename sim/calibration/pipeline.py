@@ -83,9 +83,8 @@ def _space(plan: Plan) -> ParameterSpace:
     return space
 
 
-def _twin_targets(plan: Plan, space: ParameterSpace, runner: Runner, outputs: set[str],
-                  folder: Path) -> Path:
-    """Run the known parameter set and write ranges around its outputs as a target set."""
+def _twin_truth(plan: Plan, space: ParameterSpace, outputs: set[str]) -> np.ndarray:
+    """The identical twin's known parameter set as a unit-cube point, checked."""
     twin = plan.twin
     missing = [o for o in twin["outputs"] if o not in outputs]
     if missing:
@@ -96,13 +95,22 @@ def _twin_targets(plan: Plan, space: ParameterSpace, runner: Runner, outputs: se
     except SpaceError as err:
         raise PlanError(f"{plan.path}: twin.truth: {err}") from err
     point = space.points(pd.DataFrame([truth]))
-    if np.any((point[:, [k for k, p in enumerate(space.parameters) if not p.categorical]] < 0)
-              | (point[:, [k for k, p in enumerate(space.parameters) if not p.categorical]] > 1)):
-        raise PlanError(f"{plan.path}: twin.truth lies outside the plausible ranges")
+    for k, p in enumerate(space.parameters):
+        if not p.categorical and not 0.0 <= point[0, k] <= 1.0:
+            raise PlanError(f"{plan.path}: twin.truth: {p.name}={truth[p.name]!r} lies outside "
+                            f"its plausible range {p.range_text()}")
+    return point
+
+
+def _twin_targets(plan: Plan, space: ParameterSpace, point: np.ndarray,
+                  evaluator: StoredEvaluator, folder: Path) -> Path:
+    """Run the known parameter set and write ranges around its outputs as a target set."""
+    twin = plan.twin
+    truth = space.truth_values(twin["truth"])
     seeds = [TWIN_SEED_OFFSET + k for k in range(twin["seeds"])]
     values = space.values(point).iloc[0]
     rows = [{**space.model_kwargs(values), "seed": s} for s in seeds]
-    runs = runner.evaluator.evaluate(pd.DataFrame(rows), steps=plan.steps)
+    runs = evaluator.evaluate(pd.DataFrame(rows), steps=plan.steps)
     entries = []
     for output in twin["outputs"]:
         x = runs[output].to_numpy(float)
@@ -132,6 +140,16 @@ def _twin_targets(plan: Plan, space: ParameterSpace, runner: Runner, outputs: se
                                         "not sourced facts): ranges around the outputs of a\n"
                                         f"known parameter set {json.dumps(truth)}."))
     return path
+
+
+def _chosen(plan: Plan, target_set: TargetSet, outputs: set[str]
+            ) -> tuple[list[Target], list[Target]]:
+    """The plan's calibration targets and the validation targets held back, outputs checked."""
+    targets = target_set.select(plan.target_names, plan.drop_targets)
+    held_back = [t for t in target_set.by_use("validation")
+                 if t.name not in plan.drop_targets and t not in targets]
+    require_outputs(target_set.path, [*targets, *held_back], outputs)
+    return targets, held_back
 
 
 def _prepare_workspace(plan: Plan, folder: Path, fresh: bool) -> None:
@@ -176,21 +194,20 @@ def _calibrate(plan: Plan, root: Path | str | None, evaluator: Evaluator | None,
     started = time.time()
     folder = calibration_root(root) / plan.name
     space = _space(plan)
+    # every input is checked before the workspace is touched or a calibration run starts
+    inner = evaluator or LocalEvaluator(workers)
+    outputs = summary_outputs(inner)
+    if plan.is_twin:
+        truth_point = _twin_truth(plan, space, outputs)
+    else:
+        target_set = load_targets(plan.targets)
+        targets, held_back = _chosen(plan, target_set, outputs)
     _prepare_workspace(plan, folder, fresh)
-    stored = StoredEvaluator(evaluator or LocalEvaluator(workers),
-                             folder / "runs" / code_digest())
-    outputs = summary_outputs(stored)
+    stored = StoredEvaluator(inner, folder / "runs" / code_digest())
     seeds = list(range(plan.seed * 1000, plan.seed * 1000 + plan.seeds))
     if plan.is_twin:
-        probe = Runner(space, stored, plan.steps, [])
-        target_path = _twin_targets(plan, space, probe, outputs, folder)
-    else:
-        target_path = plan.targets
-    target_set: TargetSet = load_targets(target_path)
-    targets = target_set.select(plan.target_names, plan.drop_targets)
-    held_back = [t for t in target_set.by_use("validation")
-                 if t.name not in plan.drop_targets and t not in targets]
-    require_outputs(target_set.path, [*targets, *held_back], outputs)
+        target_set = load_targets(_twin_targets(plan, space, truth_point, stored, folder))
+        targets, held_back = _chosen(plan, target_set, outputs)
     write_text_atomic(folder / "plan.json", dump_json({
         "plan_path": str(plan.path), "plan_digest": plan.digest(), "plan": plan.as_dict(),
         "code_digest": code_digest()}))
