@@ -116,10 +116,10 @@ if HAVE:
         if d["kind"] == "choice":
             labels = [str(c) for c in d["choices"]]
             prob = [w[ensemble[name].astype(str) == c].sum() for c in labels]
-            ax.bar(labels, prob, color="C0")
+            truth = str(row["truth"]) if pd.notna(row.get("truth", None)) else None
+            ax.bar(labels, prob, color="C0", linewidth=2,
+                   edgecolor=["red" if c == truth else "none" for c in labels])
             ax.axhline(1 / len(labels), color="grey", ls="--", lw=1)
-            if "truth" in row and pd.notna(row.get("truth")):
-                ax.bar([str(row["truth"])], [0], edgecolor="red")
         else:
             ax.hist(ensemble[name], bins=12, range=(d["lo"], d["hi"]), weights=w, color="C0",
                     density=True)

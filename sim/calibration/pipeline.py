@@ -261,7 +261,13 @@ def _calibrate(plan: Plan, root: Path | str | None, evaluator: Evaluator | None,
 
     # --- ABC-SMC inside the NROY space ---
     abcp = plan.abc
-    abc_runner = Runner(space, stored, plan.steps, targets)
+    # pyabc asks for one particle (a few seeds) at a time: with the local evaluator its
+    # sampler runs `workers` particles at once, each particle's runs in one process; a given
+    # evaluator parallelises as it likes and pyabc runs particles one after another
+    abc_workers = workers if evaluator is None else 1
+    abc_store = stored if abc_workers == 1 else StoredEvaluator(LocalEvaluator(1),
+                                                                stored.folder)
+    abc_runner = Runner(space, abc_store, plan.steps, targets)
 
     def simulate(point: np.ndarray) -> dict[str, float]:
         return abc_runner.statistics(point[None, :], seeds).iloc[0].to_dict()
@@ -271,7 +277,7 @@ def _calibrate(plan: Plan, root: Path | str | None, evaluator: Evaluator | None,
                                    generations=abcp["generations"],
                                    min_epsilon=abcp["min_epsilon"],
                                    max_simulations=abcp["max_simulations"], seed=plan.seed,
-                                   workers=workers)
+                                   workers=abc_workers)
     log(f"ABC-SMC: {abc_facts['populations']} populations, epsilons "
         + ", ".join(f"{e:.3g}" for e in abc_facts["epsilons"])
         + f"; {abc_facts['simulations']} simulations")
@@ -279,7 +285,7 @@ def _calibrate(plan: Plan, root: Path | str | None, evaluator: Evaluator | None,
     ensemble = space.values(points)
     ensemble["weight"] = particles["weight"].to_numpy()
     wall = time.time() - started
-    evaluated = stored.runs_done
+    evaluated = stored.runs_done + (abc_store.runs_done if abc_store is not stored else 0)
     provenance = {
         "name": plan.name, "plan": str(plan.path), "plan_digest": plan.digest(),
         "targets_file": str(target_set.path), "targets_digest": target_set.digest,
