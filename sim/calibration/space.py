@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.params import PARAM_FIELDS
+from sim.sensitivity.ranges import uncertain_factors
 
 
 class SpaceError(ValueError):
@@ -89,6 +90,8 @@ def schema_parameters(extra_choices: dict[str, list[Any]] | None = None) -> list
     unknown = sorted(set(extra_choices) - set(PARAM_FIELDS))
     if unknown:
         raise SpaceError(f"choices for {unknown[0]!r}: not a model parameter")
+    # the continuous ones exactly as the sensitivity analysis reads them
+    ranged = {f.name: f for f in uncertain_factors()}
     out = []
     for name, f in PARAM_FIELDS.items():
         meta = f.metadata
@@ -106,16 +109,9 @@ def schema_parameters(extra_choices: dict[str, list[Any]] | None = None) -> list
                                      + (f" ({', '.join(allowed)})" if allowed else ""))
             out.append(Parameter(name, "choice", choices=choices, default=f.default))
             continue
-        if meta.get("plausible") is None:
-            continue
-        lo, hi = (float(v) for v in meta["plausible"])
-        if isinstance(f.default, tuple):
-            kind = "factor"
-        elif isinstance(f.default, int) and not isinstance(f.default, bool):
-            kind = "int"
-        else:
-            kind = "float"
-        out.append(Parameter(name, kind, lo, hi, default=f.default))
+        factor = ranged.get(name)
+        if factor is not None:
+            out.append(Parameter(name, factor.kind, factor.lo, factor.hi, default=factor.default))
     return out
 
 
