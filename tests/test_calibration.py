@@ -279,7 +279,12 @@ def test_the_posterior_loads_by_name_and_refuses_mismatches(
     assert post.provenance["seeds"] == [3000, 3001]
     kwargs = post.model_kwargs()
     assert kwargs[0]["n_orgs"] == 50 and len(kwargs) == len(post.sets)
-    assert len(post.sample(7, seed=1)) == 7
+    drawn = post.sample(7, seed=1)
+    assert len(drawn) == 7 and drawn.equals(post.sample(7, seed=1))
+    overrides = post.overrides(drawn)
+    assert set(overrides[0]) == {"fragility", "objective_months", "health_floor",
+                                 "ba_representation"}
+    assert overrides[0]["ba_representation"] in (True, False)
 
     with pytest.raises(PosteriorError, match=r"posterior 'nope': no posterior.parquet .*known "
                                              r"posteriors are synthetic"):

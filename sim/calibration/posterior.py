@@ -70,8 +70,16 @@ class Posterior:
     space: ParameterSpace
 
     def model_kwargs(self) -> list[dict[str, Any]]:
-        """`PartnershipModel` keyword arguments of every set (scenario included)."""
+        """`PartnershipModel` keyword arguments of every set, the calibration's scenario
+        (population, design, world) included."""
         return [self.space.model_kwargs(row) for _, row in self.sets.iterrows()]
+
+    def overrides(self, sets: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+        """Only the calibrated parameters' keyword values, of every set (or of `sets`, e.g.
+        from `sample`): what an experiment lays over its own scenario and design."""
+        sets = self.sets if sets is None else sets
+        return [{p.name: p.model_value(row[p.name]) for p in self.space.parameters}
+                for _, row in sets.iterrows()]
 
     def sample(self, n: int, seed: int = 0) -> pd.DataFrame:
         """`n` sets drawn by weight (with replacement)."""
