@@ -20,7 +20,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,6 @@ class Runner:
     targets: list[Target]
     seconds: float = 0.0
     runs_asked: int = 0
-    outputs_by_set: list[pd.DataFrame] = field(default_factory=list)
 
     def statistics(self, points: np.ndarray, seeds: list[int]) -> pd.DataFrame:
         """One row per point: each target's statistic over the runs of `seeds`."""
