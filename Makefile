@@ -27,6 +27,8 @@ help:
 	@echo "                 RESULTS=$(RESULTS); validation, sensitivity on their results/ folders)"
 	@echo "  make sensitivity  Morris, Sobol' and regions into results/sensitivity (SIZE=small|medium|full;"
 	@echo "                 SENSITIVITY_ARGS=\"--docs docs/sensitivity.md\" also rewrites the written section)"
+	@echo "  make calibration  history matching + ABC-SMC into results/calibration/<name>/"
+	@echo "                 (SIZE=small|full; CALIBRATION_ARGS=\"--estimate\" for the cost only)"
 	@echo "  make explore   interactive explorer in the browser on http://$(EXPLORE_HOST):$(EXPLORE_PORT)/"
 	@echo "                 (ARGS=\"--n-orgs 2000\"; EXPLORE_PORT=..., EXPLORE_HOST=0.0.0.0 to share it)"
 	@echo "  make test-browser  only the explorer's end-to-end test in headless Chromium"
@@ -84,6 +86,13 @@ SENSITIVITY_ARGS ?=
 .PHONY: sensitivity
 sensitivity: setup warm
 	$(PY) -m sim.sensitivity --size $(SIZE) $(SENSITIVITY_ARGS)
+
+# Calibration (configs/calibration/$(SIZE).yaml; small = the identical twin), see
+# docs/calibration.md. CALIBRATION_ARGS="--workers 2", "--estimate", "--fresh".
+CALIBRATION_ARGS ?=
+.PHONY: calibration
+calibration: setup warm
+	$(PY) -m sim.calibration --size $(SIZE) $(CALIBRATION_ARGS)
 
 # Review notebooks: jupytext .py -> notebooks/<name>.ipynb (generated, gitignored), then
 # executed by papermill into $(RESULTS)/notebooks/<name>.ipynb: the design review reads the

@@ -34,7 +34,8 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.py"))
 SWEEP_NOTEBOOKS = {"design_comparison": (7, 4)}
 #: Notebooks that read other inputs, and the test that runs each on real ones.
 OTHER_NOTEBOOKS = {"validation": "tests/test_notebooks.py",
-                   "sensitivity": "tests/test_sensitivity.py"}
+                   "sensitivity": "tests/test_sensitivity.py",
+                   "calibration": "tests/test_calibration_twin.py"}
 DESIGNS = ("none", "national", "per_goal", "hybrid")
 PNG_MAGIC = b"\x89PNG"
 
