@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.countries import country_violations
 from sim.params import MULTINATIONAL
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ def invariant_violations(model: PartnershipModel) -> list[str]:
     state array or in the latest reporters; every active partnership has two or more
     distinct members and each organisation's count of active partnerships matches;
     platform member lists agree with the organisations' records; cumulative formed minus
-    dissolved equals active.
+    dissolved equals active; per-country consistency (`sim.countries.country_violations`).
     """
     s = model.state
     o, pl, ps = s.orgs, s.platforms, s.partnerships
@@ -72,6 +73,8 @@ def invariant_violations(model: PartnershipModel) -> list[str]:
                      + ((o.member_pos >= 0) & (o.via_ba == 0)).sum(axis=1) * overhead)
     if not np.allclose(o.load, expected_load, atol=1e-6):
         found.append("load differs from partnerships and memberships held")
+
+    found.extend(country_violations(model))
 
     table = model.datacollector.get_model_vars_dataframe()
     if len(table):
