@@ -18,7 +18,7 @@ from sim.config import ConfigError, compose, config_dir, settings_from_config, v
 from sim.io import RUN_FILES, TMP_PREFIX, is_complete
 from sim.runner import run_one
 
-GROUPS = ("platform", "country", "population")
+GROUPS = ("platform", "country", "population", "world")
 EXPERIMENTS = sorted(p.stem for p in (config_dir() / "experiment").glob("*.yaml"))
 
 
