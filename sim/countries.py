@@ -195,54 +195,5 @@ def country_spread(model: PartnershipModel, table: pd.DataFrame | None = None
     }
 
 
-def country_violations(model: PartnershipModel) -> list[str]:
-    """Per-country consistency of the state (for `sim.invariants`): row ranges match the
-    countries' sizes and sector mix, the per-country values the rules read are the
-    countries', national platforms list only their own country's organisations and share
-    out exactly the national budget, and the per-country tallies add up to the totals."""
-    from sim.state import WORLD_COUNTRY_VALUES, sector_counts
-
-    s = model.state
-    o, pl, ps, w = s.orgs, s.platforms, s.partnerships, s.world
-    countries = model.countries
-    n = len(countries)
-    found: list[str] = []
-    sizes = np.diff(w.country_start)
-    if w.country_start[0] != 0 or not np.array_equal(sizes, countries.n_orgs):
-        found.append("country row ranges differ from the countries' sizes")
-    if not np.array_equal(o.country, np.repeat(np.arange(n), countries.n_orgs)):
-        found.append("organisations' countries differ from the country row ranges")
-    for c in range(n):
-        expected = sector_counts(int(countries.n_orgs[c]), tuple(countries["sector_shares"][c]))
-        if not np.array_equal(np.diff(w.sector_start[c]), expected) \
-                or w.sector_start[c, 0] != w.country_start[c]:
-            found.append(f"country {c}: sector ranges differ from its sector mix")
-            break
-    for name in WORLD_COUNTRY_VALUES:
-        if not np.array_equal(getattr(w, name), countries[name]):
-            found.append(f"World.{name} differs from the countries' values")
-    nationals = np.flatnonzero(pl.level == NATIONAL)
-    for p in nationals:
-        listed = pl.members[pl.member_start[p]:pl.member_start[p] + pl.member_count[p]]
-        if np.any(o.country[listed] != pl.country[p]):
-            found.append(f"national platform {p} lists an organisation of another country")
-    if nationals.size:
-        p = model.params
-        share = p.hybrid_national_share if p.platform_design == "hybrid" else 1.0
-        if not np.isclose(pl.staff[nationals].sum(), p.platform_budget * share):
-            found.append("national platforms' staff does not add up to the national budget")
-    if np.any(ps.country[ps.active == 1] >= n) or np.any(ps.country[ps.active == 1] < 0):
-        found.append("a partnership's home country is out of range")
-    served = w.staff_served.sum()
-    if np.any(w.staff_served < 0) or served > pl.staff.sum() * model.steps * (1 + 1e-9) + 1e-9:
-        found.append("staff serving the countries exceeds the platforms' staff-months")
-    history = model.country_activity(1)
-    if len(history):
-        latest = history[-1]
-        if latest[:, ACTIVE_ORGS].sum() != int((o.n_active > 0).sum()):
-            found.append("per-country active organisations do not add up to the total")
-    return found
-
-
-__all__ = ["country_summary", "country_spread", "country_violations", "count_active_by_country",
-           "gini", "SPREAD_COLUMNS"]
+__all__ = ["country_summary", "country_spread", "count_active_by_country", "gini",
+           "SPREAD_COLUMNS"]

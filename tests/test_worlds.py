@@ -293,13 +293,15 @@ def test_invariant_check_detects_a_broken_country_state(heterogeneous) -> None:
     assert any("World.trust" in p for p in invariant_violations(model))
     model.state.world.trust[1] = HETEROGENEOUS["trust"][1]
     model.state.platforms.staff[0] += 1.0
-    assert any("national budget" in p for p in invariant_violations(model))
+    assert any("national_budget_split" in p for p in invariant_violations(model))
 
 
-def test_same_seed_same_heterogeneous_world_gives_identical_results() -> None:
+@pytest.mark.parametrize("design", PLATFORM_DESIGNS)
+def test_same_seed_same_heterogeneous_world_gives_identical_results(design) -> None:
     def table(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-        model = PartnershipModel(world="synthetic_10", world_scale=0.1,
-                                 platform_design="hybrid", rng=seed, event_partnering=True)
+        model = PartnershipModel(world="synthetic_10", world_scale=0.1, platform_design=design,
+                                 national_budget_split="by_need", rng=seed,
+                                 event_partnering=True)
         model.run(30)
         return model.datacollector.get_model_vars_dataframe(), model.country_summary()
 
