@@ -18,7 +18,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sim.params import PARAM_FIELDS, SECTORS, parameter_table  # noqa: E402 (path set above)
+from sim.params import (  # noqa: E402 (path set above)
+    COUNTRY_PARAMS,
+    PARAM_FIELDS,
+    SECTORS,
+    parameter_table,
+)
 
 ODD_PATH = ROOT / "docs" / "ODD.md"
 START = "<!-- PARAMETER TABLE START -->"
@@ -51,7 +56,10 @@ def plausible_cells(name: str) -> tuple[str, str]:
     """
     from sim.sensitivity.ranges import factors_by_name
 
-    if PARAM_FIELDS[name].metadata.get("plausible") is None:
+    meta = PARAM_FIELDS[name].metadata
+    if meta.get("plausible_choices") is not None:
+        return " / ".join(meta["plausible_choices"]), meta["plausible_why"]
+    if meta.get("plausible") is None:
         return "—", "—"
     (factor,) = factors_by_name([name])
     return factor.range_text(), PARAM_FIELDS[name].metadata["plausible_why"]
@@ -66,8 +74,12 @@ def render_table() -> str:
         f"Sector-indexed parameters are tuples in the sector order ({sectors}).",
         "The plausible range of an uncertain parameter is what the sensitivity analysis "
         "varies (docs/sensitivity.md); for a sector-indexed parameter it is a factor on every "
-        "sector's default. Parameters with a dash are structural, scenario or policy choices "
-        "and are not varied.",
+        "sector's default. A structural switch that later analysis treats as uncertain lists "
+        "its plausible choices. Parameters with a dash are structural, scenario or policy "
+        "choices and are not varied.",
+        "Country-level parameters (a world file may set them country by country, a "
+        "sector-indexed one as one column per sector; docs/ODD.md section 6): "
+        + ", ".join(f"`{name}`" for name in COUNTRY_PARAMS) + ".",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "|".join("---" for _ in COLUMNS) + "|",

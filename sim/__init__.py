@@ -1,6 +1,7 @@
 """Agent-based model of cross-sector partnership ecosystems for the SDGs (Mesa + numba).
 
-Public API: `PartnershipModel`, the agent classes, `run_summary`, `make_params`.
+Public API: `PartnershipModel`, the agent classes, `run_summary`, `country_summary`,
+`make_params`, `shipped_worlds`.
 """
 
 from sim.agents import (
@@ -15,14 +16,17 @@ from sim.agents import (
     Partnership,
     Platform,
 )
+from sim.countries import country_summary
 from sim.metrics import STEP_METRICS, run_summary
 from sim.model import PartnershipModel
 from sim.params import END_CAUSES, PLATFORM_DESIGNS, SECTORS, Params, make_params
+from sim.worlds import shipped_worlds
 
 __version__ = "0.1.0"
 
 __all__ = [
     "PartnershipModel", "Organisation", "SME", "Multinational", "NGO", "Donor", "Government",
     "BusinessAssociation", "Academia", "Platform", "Partnership", "run_summary", "make_params",
-    "Params", "STEP_METRICS", "END_CAUSES", "PLATFORM_DESIGNS", "SECTORS",
+    "Params", "STEP_METRICS", "END_CAUSES", "PLATFORM_DESIGNS", "SECTORS", "country_summary",
+    "shipped_worlds",
 ]

@@ -4,6 +4,8 @@ Examples:
     python -m sim platform=per_goal country=post_conflict steps=240 seed=3
     python -m sim -m platform=national,per_goal,hybrid seed='range(0,20)'
     python -m sim +debug=default model.trust=0.3
+    python -m sim world=synthetic_51 model.world_scale=5 platform=hybrid
+    python -m sim world=path/to/my_world.csv
 
 Every job of the command is composed and validated before anything runs or is written;
 a bad value stops with one line naming the key, the value and what is allowed (exit 2).
@@ -23,8 +25,16 @@ INFO_FLAGS = ("help", "hydra_help", "cfg", "info", "shell_completion", "version"
 def main() -> int:
     from hydra._internal.utils import get_args_parser
 
-    from sim.config import ConfigError, config_dir, register_schema, sweep_settings, validate_jobs
+    from sim.config import (
+        ConfigError,
+        config_dir,
+        register_schema,
+        sweep_settings,
+        validate_jobs,
+        world_file_overrides,
+    )
 
+    sys.argv[1:] = world_file_overrides(sys.argv[1:])  # world=<path> names a world file
     args, _ = get_args_parser().parse_known_args(sys.argv[1:])
     if not any(getattr(args, flag, None) for flag in INFO_FLAGS):
         try:

@@ -132,6 +132,13 @@ def settings_from_config(cfg: DictConfig) -> RunSettings:
             load_goal_matrix(params.goal_matrix_path)
         except ValueError as err:
             raise ConfigError(f"model.{err}") from err
+    if params.world is not None:
+        from sim.worlds import load_countries
+
+        try:
+            load_countries(params)
+        except ValueError as err:
+            raise ConfigError(f"model.{err}") from err
     check_writable("results_dir", Path(container["results_dir"]))
     return RunSettings(
         seed=_integer("seed", container["seed"], 0, 2**63 - 1),
@@ -157,6 +164,19 @@ def check_writable(key: str, folder: Path) -> None:
 
 # --- composing jobs from command-line overrides, before Hydra runs them -------------------------
 
+def world_file_overrides(overrides: list[str]) -> list[str]:
+    """Let `world=<path>` name a world file: an override of the `world` group whose value
+    looks like a path (a `/` or `.csv` in it) becomes `model.world=<path>`, which takes a
+    shipped world's name or a file; `world=<name>` stays a config-group choice."""
+    out = []
+    for text in overrides:
+        key, sep, value = text.partition("=")
+        if sep and key == "world" and ("/" in value or ".csv" in value):
+            text = f"model.world={value}"
+        out.append(text)
+    return out
+
+
 def _is_hydra_override(text: str) -> bool:
     key = text.lstrip("+~").split("=", 1)[0]
     return key == "hydra" or key.startswith(("hydra.", "hydra/"))
@@ -172,6 +192,7 @@ def expand_jobs(overrides: list[str], multirun: bool) -> list[list[str]]:
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     parser = OverridesParser.create()
+    overrides = world_file_overrides(overrides)
     parsed = parser.parse_overrides([o for o in overrides if not _is_hydra_override(o)])
     if not multirun:
         sweeps = [o.input_line for o in parsed if o.is_sweep_override()]
@@ -335,8 +356,10 @@ def explain(err: Exception, overrides: list[str]) -> str:
 
     if isinstance(err, MissingConfigException) and err.options and err.missing_cfg_file:
         group, _, option = str(err.missing_cfg_file).rpartition("/")
+        hint = " (a world file of your own: model.world=path/to/file.csv)" \
+            if group == "world" else ""
         return (f"{group}={option!r}: allowed values are "
-                f"{', '.join(sorted(o for o in err.options if o))}")
+                f"{', '.join(sorted(o for o in err.options if o))}{hint}")
     if isinstance(err, OverrideParseException):
         return f"cannot read override: {str(err).splitlines()[0]}"
     cause = err

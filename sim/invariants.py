@@ -6,7 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.countries import ACTIVE_ORGS
 from sim.params import MULTINATIONAL
+from sim.platforms import national_staff
+from sim.state import NATIONAL, WORLD_COUNTRY_VALUES, sector_counts
 
 if TYPE_CHECKING:
     from sim.model import PartnershipModel
@@ -21,7 +24,7 @@ def invariant_violations(model: PartnershipModel) -> list[str]:
     state array or in the latest reporters; every active partnership has two or more
     distinct members and each organisation's count of active partnerships matches;
     platform member lists agree with the organisations' records; cumulative formed minus
-    dissolved equals active.
+    dissolved equals active; per-country consistency (`country_violations`).
     """
     s = model.state
     o, pl, ps = s.orgs, s.platforms, s.partnerships
@@ -73,10 +76,65 @@ def invariant_violations(model: PartnershipModel) -> list[str]:
     if not np.allclose(o.load, expected_load, atol=1e-6):
         found.append("load differs from partnerships and memberships held")
 
+    found.extend(country_violations(model))
+
     table = model.datacollector.get_model_vars_dataframe()
     if len(table):
         net = table["formed"].sum() - table["dissolved"].sum()
         if net != table["active_partnerships"].iloc[-1]:
             found.append(f"formed - dissolved = {net} but {table['active_partnerships'].iloc[-1]} "
                          "are active")
+    return found
+
+
+def country_violations(model: PartnershipModel) -> list[str]:
+    """Per-country consistency of the state: row ranges match the countries' sizes and
+    sector mix, the per-country values the rules read are the countries', national platforms
+    list only their own country's organisations and divide the national budget as
+    `national_budget_split` says, and the per-country tallies add up to the totals."""
+    s = model.state
+    o, pl, ps, w = s.orgs, s.platforms, s.partnerships, s.world
+    countries = model.countries
+    n = len(countries)
+    found: list[str] = []
+    sizes = np.diff(w.country_start)
+    if w.country_start[0] != 0 or not np.array_equal(sizes, countries.n_orgs):
+        found.append("country row ranges differ from the countries' sizes")
+    if not np.array_equal(o.country, np.repeat(np.arange(n), countries.n_orgs)):
+        found.append("organisations' countries differ from the country row ranges")
+    for c in range(n):
+        expected = sector_counts(int(countries.n_orgs[c]), tuple(countries["sector_shares"][c]))
+        if not np.array_equal(np.diff(w.sector_start[c]), expected) \
+                or w.sector_start[c, 0] != w.country_start[c]:
+            found.append(f"country {c}: sector ranges differ from its sector mix")
+            break
+    for name in WORLD_COUNTRY_VALUES:
+        if not np.array_equal(getattr(w, name), countries[name]):
+            found.append(f"World.{name} differs from the countries' values")
+    nationals = np.flatnonzero(pl.level == NATIONAL)
+    for p in nationals:
+        listed = pl.members[pl.member_start[p]:pl.member_start[p] + pl.member_count[p]]
+        if np.any(o.country[listed] != pl.country[p]):
+            found.append(f"national platform {p} lists an organisation of another country")
+    if nationals.size:
+        # National staff is shared between countries as the split says and adds up to at
+        # most the national budget (exactly, unless platforms grow into their staff).
+        p = model.params
+        share = p.hybrid_national_share if p.platform_design == "hybrid" else 1.0
+        live = pl.staff[nationals]
+        split = national_staff(p, countries, 1.0)
+        if live.sum() > p.platform_budget * share * (1 + 1e-9) + 1e-12 or (
+                live.sum() > 0 and not np.allclose(live / live.sum(), split)):
+            found.append("national platforms' staff is not the national budget divided by "
+                         "national_budget_split")
+    if np.any(ps.country[ps.active == 1] >= n) or np.any(ps.country[ps.active == 1] < 0):
+        found.append("a partnership's home country is out of range")
+    served = w.staff_served.sum()
+    if np.any(w.staff_served < 0) or served > pl.staff.sum() * model.steps * (1 + 1e-9) + 1e-9:
+        found.append("staff serving the countries exceeds the platforms' staff-months")
+    history = model.country_activity(1)
+    if len(history):
+        latest = history[-1]
+        if latest[:, ACTIVE_ORGS].sum() != int((o.n_active > 0).sum()):
+            found.append("per-country active organisations do not add up to the total")
     return found

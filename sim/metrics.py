@@ -233,8 +233,11 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
     `median_lifetime_km` corrects for that with a Kaplan-Meier estimate that counts active
     partnerships as censored at their current age.
     `cost_per_partnership` is platform staff-months per partnership a platform helped to
-    form (NaN when none did, as under the `none` design).
+    form (NaN when none did, as under the `none` design). The `countries_*` fields are the
+    spread across countries (`sim.countries.SPREAD_COLUMNS`).
     """
+    from sim.countries import country_spread
+
     series = model.datacollector.get_model_vars_dataframe()
     history = model.partnership_history()
     p = model.params
@@ -252,8 +255,10 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
     row: dict[str, Any] = {
         "platform_design": p.platform_design,
         "platform_budget": p.platform_budget,
-        "n_orgs": p.n_orgs,
-        "n_countries": p.n_countries,
+        # With a world file: countries from the file, mean organisations per country.
+        "n_orgs": p.n_orgs if p.world is None else n_total / len(model.countries),
+        "n_countries": len(model.countries),
+        "n_orgs_total": n_total,
         "engine": p.engine,
         "steps": model.steps,
         "formed": formed,
@@ -289,6 +294,7 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
         "participation_gini": float(series["participation_gini"].iloc[-1])
         if len(series) else 0.0,
         **network_summary(model),
+        **country_spread(model),
         **goal_outcomes(model),
     }
     return row

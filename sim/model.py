@@ -10,6 +10,7 @@ import pandas as pd
 from mesa.agentset import AgentSet
 
 from sim.agents import ORGANISATION_CLASSES, Organisation, Partnership, Platform
+from sim.countries import count_active_by_country, country_summary
 from sim.engines import ENGINES
 from sim.goals import load_goal_matrix
 from sim.metrics import STEP_METRICS, compute_step_metrics, model_reporters, run_summary
@@ -29,8 +30,10 @@ from sim.state import (
     build_world,
     partnership_capacity,
 )
+from sim.worlds import Countries, load_countries
 
-HISTORY_COLUMNS = ("serial", "age", "end_cause", "kind", "broker", "goal", "size", "end_step")
+HISTORY_COLUMNS = ("serial", "age", "end_cause", "kind", "broker", "goal", "size", "end_step",
+                   "country")
 # The history table also has one column per member position: member_0, member_1, ...
 
 
@@ -55,22 +58,25 @@ class PartnershipModel(mesa.Model):
     def __init__(self, *, rng: Any = None, **params: Any) -> None:
         self.params: Params = make_params(**params)
         goal_matrix = load_goal_matrix(self.params.goal_matrix_path)
+        self.countries: Countries = load_countries(self.params)
         super().__init__(rng=rng)
         p = self.params
-        _, n_slots = platform_layout(p)
-        orgs, country_start, sector_start = build_orgs(p, self.rng, n_slots)
+        _, n_slots = platform_layout(p, self.countries)
+        orgs, country_start, sector_start = build_orgs(p, self.countries, self.rng, n_slots)
         self.n_total = int(orgs.sector.shape[0])
         self.state = ModelState(
             orgs=orgs,
-            platforms=build_platforms(p, self.n_total, p.n_orgs),
+            platforms=build_platforms(p, self.countries),
             partnerships=build_partnerships(partnership_capacity(orgs, p.partnership_cost),
                                             p.max_members),
-            world=build_world(p, self.rng, country_start, sector_start, goal_matrix),
+            world=build_world(p, self.countries, self.rng, country_start, sector_start,
+                              goal_matrix),
             constants=build_constants(p, n_slots),
         )
         self.engine = ENGINES[p.engine]()
         self._org_agents: list[Organisation] | None = None  # Mesa agents: built on first use
         self._history_chunks: list[np.ndarray] = []
+        self._country_activity: list[np.ndarray] = []  # per step: [n_countries, 2]
         self.step_metrics = np.zeros(len(STEP_METRICS))
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
 
@@ -129,6 +135,9 @@ class PartnershipModel(mesa.Model):
         s = self.state
         self._keep_ended_partnerships()
         compute_step_metrics(s.orgs, s.platforms, s.partnerships, s.world, self.step_metrics)
+        active = np.empty((len(self.countries), 2), np.int64)
+        count_active_by_country(s.orgs.sector, s.orgs.country, s.orgs.n_active, active)
+        self._country_activity.append(active)
         self.datacollector.collect(self)
 
     def _keep_ended_partnerships(self) -> None:
@@ -138,7 +147,8 @@ class PartnershipModel(mesa.Model):
             self._history_chunks.append(np.stack([
                 ps.ended_serial[:n], ps.ended_age[:n], ps.ended_cause[:n], ps.ended_kind[:n],
                 ps.ended_broker[:n], ps.ended_goal[:n], ps.ended_size[:n],
-                np.full(n, self.steps, np.int64), *ps.ended_members[:n].T], axis=1))
+                np.full(n, self.steps, np.int64), ps.ended_country[:n],
+                *ps.ended_members[:n].T], axis=1))
 
     # --- views ---
     @property
@@ -166,7 +176,8 @@ class PartnershipModel(mesa.Model):
     def partnership_history(self) -> pd.DataFrame:
         """One row per ended partnership: serial, age (months), end cause, kind, broker
         (platform row, -1 solo, -2 event), focal goal (1..17), size, the step it ended and
-        its members' rows (`member_0`...; -1 where the position was empty)."""
+        its home country (row index into `countries`) and its members' rows (`member_0`...;
+        -1 where the position was empty)."""
         columns = [*HISTORY_COLUMNS,
                    *(f"member_{a}" for a in range(self.params.max_members))]
         if not self._history_chunks:
@@ -178,6 +189,19 @@ class PartnershipModel(mesa.Model):
         frame["kind"] = np.asarray(PARTNERSHIP_KINDS, dtype=object)[frame["kind"]]
         frame["goal"] += 1
         return frame
+
+    def country_activity(self, months: int | None = None) -> np.ndarray:
+        """Organisations and SMEs in an active partnership, per step and country, over the
+        last `months` steps (all when None): int64 [steps, n_countries, 2]."""
+        chunks = self._country_activity[-months:] if months else self._country_activity
+        if not chunks:
+            return np.zeros((0, len(self.countries), 2), np.int64)
+        return np.stack(chunks)
+
+    def country_summary(self) -> pd.DataFrame:
+        """One row per country: size, staff serving it, participation, partnerships,
+        failures and outcomes (see `sim.countries.country_summary`)."""
+        return country_summary(self)
 
     def end_cause_of(self, serial: int) -> str | None:
         """End cause of partnership `serial`, or None if it has not ended."""

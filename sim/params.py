@@ -27,6 +27,8 @@ N_SECTORS = len(SECTORS)
 SME, MULTINATIONAL, NGO, DONOR, GOVERNMENT, BUSINESS_ASSOCIATION, ACADEMIA = range(N_SECTORS)
 
 PLATFORM_DESIGNS: tuple[str, ...] = ("none", "national", "per_goal", "hybrid")
+# How the national platforms' share of the budget is divided between countries.
+NATIONAL_BUDGET_SPLITS: tuple[str, ...] = ("even", "by_orgs", "by_need")
 ENGINES: tuple[str, ...] = ("numba", "mesa")
 
 # Causes of a partnership's end, in the order of the integer codes stored in the state.
@@ -37,24 +39,28 @@ FAILURE_CAUSES: tuple[str, ...] = ("health", "unmet")
 def _p(default: Any, doc: str, why: str, *, lo: float | None = None, hi: float | None = None,
        choices: tuple[str, ...] | None = None, length: int | None = None,
        sums_to_one: bool = False, plausible: tuple[float, float] | None = None,
-       plausible_why: str | None = None) -> Any:
+       plausible_why: str | None = None, plausible_choices: tuple[str, ...] | None = None,
+       country: bool = False) -> Any:
     """Declare one parameter: default, meaning, justification and allowed values.
 
     An uncertain (behavioural) parameter also has a `plausible` range for sensitivity
     analysis, with a one-line `plausible_why`; for a sector-indexed parameter the range is
-    a factor applied to every sector's default.
+    a factor applied to every sector's default. An uncertain structural switch lists its
+    defensible values as `plausible_choices` instead. `country=True` marks a country-level
+    parameter: a world file (`sim.worlds`) may set it country by country.
     """
     meta = {"doc": doc, "why": why, "lo": lo, "hi": hi, "choices": choices,
             "length": length, "sums_to_one": sums_to_one, "plausible": plausible,
-            "plausible_why": plausible_why}
+            "plausible_why": plausible_why, "plausible_choices": plausible_choices,
+            "country": country}
     return field(default=default, metadata=meta)
 
 
 def _sector(values: tuple[float, ...], doc: str, why: str, lo: float, hi: float,
             sums_to_one: bool = False, plausible: tuple[float, float] | None = None,
-            plausible_why: str | None = None) -> Any:
+            plausible_why: str | None = None, country: bool = False) -> Any:
     return _p(values, doc, why, lo=lo, hi=hi, length=N_SECTORS, sums_to_one=sums_to_one,
-              plausible=plausible, plausible_why=plausible_why)
+              plausible=plausible, plausible_why=plausible_why, country=country)
 
 
 @dataclass(frozen=True)
@@ -62,30 +68,46 @@ class Params:
     """All parameters of the partnership-ecosystem model (one month per step)."""
 
     # --- world and population -------------------------------------------------------
-    n_orgs: int = _p(1000, "Organisations per country.", "Small default; a country is 1e4..1e6.",
-                     lo=10, hi=10_000_000)
-    n_countries: int = _p(1, "Number of countries sharing the global platforms.",
+    n_orgs: int = _p(1000, "Organisations per country (a world file sets them per country).",
+                     "Small default; a country is 1e4..1e6.", lo=10, hi=10_000_000,
+                     country=True)
+    n_countries: int = _p(1, "Number of countries sharing the global platforms (without a "
+                          "world file; a world file has one row per country).",
                           "One country by default; the SUN Movement counted 51.", lo=1, hi=500)
+    world: str | None = _p(None, "World file: a shipped world's name (sim/data/worlds/<name>.csv) "
+                           "or the path of a CSV file, one row per country; it sets the "
+                           "countries and their sizes, and any country-level parameter per "
+                           "country (the run's value where the file has no column). None: "
+                           "`n_countries` identical countries of `n_orgs`.",
+                           "Real worlds are of different countries; shipped worlds are "
+                           "synthetic.")
+    world_scale: float = _p(1.0, "Factor on every country's organisations in the world file "
+                            "(rounded, at least 10); ignored without a world file.",
+                            "Runs one world small in tests and at 1e4+ per country in "
+                            "experiments.", lo=0.0001, hi=10_000.0)
     sector_shares: tuple[float, ...] = _sector(
         (0.70, 0.02, 0.12, 0.01, 0.03, 0.04, 0.08),
         "Share of each sector in a country's organisations (SME, multinational, NGO, donor, "
         "government, business association, academia).",
         "Guess: SMEs are the large majority; multinationals and donors are few.", 0.0, 1.0,
-        sums_to_one=True)
+        sums_to_one=True, country=True)
     # --- country profile ------------------------------------------------------------
     trust: float = _p(0.5, "Generalised trust in the country (0..1); raises partnership health.",
                       "Guess; low in post-conflict profiles.", lo=0.0, hi=1.0,
         plausible=(0.2, 0.7),
-        plausible_why="Spans the country profiles (0.2 post-conflict to 0.6 strong SME base).")
+        plausible_why="Spans the country profiles (0.2 post-conflict to 0.6 strong SME base).",
+        country=True)
     cultural_distance: float = _p(0.5, "Spread of sector cultures (0..1); distance is friction.",
                                   "Guess; the discussion stresses cultural barriers.",
                                   lo=0.0, hi=1.0,
         plausible=(0.3, 0.7),
-        plausible_why="Spans the country profiles (0.5 baseline, 0.7 mining and post-conflict).")
+        plausible_why="Spans the country profiles (0.5 baseline, 0.7 mining and post-conflict).",
+        country=True)
     fragility: float = _p(0.02, "Monthly probability that a partnership suffers a shock.",
                           "Guess; higher in conflict or post-conflict countries.", lo=0.0, hi=1.0,
         plausible=(0.005, 0.06),
-        plausible_why="Spans the country profiles (0.01 stable to 0.06 post-conflict).")
+        plausible_why="Spans the country profiles (0.01 stable to 0.06 post-conflict).",
+        country=True)
     # --- organisations ----------------------------------------------------------------
     bandwidth: tuple[float, ...] = _sector(
         (1.5, 8.0, 3.0, 6.0, 4.0, 3.0, 2.0),
@@ -146,7 +168,8 @@ class Params:
                                      "pressure they get from the local communities'.",
                                      lo=0.0, hi=1.0,
         plausible=(0.02, 0.3),
-        plausible_why="Guess: the mining profile uses 0.2; the discussion gives no number.")
+        plausible_why="Guess: the mining profile uses 0.2; the discussion gives no number.",
+        country=True)
     # --- community pressure, events and donors (process 1) ------------------------------
     pressure_volatility: float = _p(0.05, "Monthly noise of community pressure per goal.",
                                     "Guess.", lo=0.0, hi=1.0,
@@ -159,7 +182,7 @@ class Params:
     event_rate: float = _p(0.25, "Probability that a country holds a conference in a month.",
                            "Guess: about three sector conferences a year.", lo=0.0, hi=1.0,
         plausible=(0.1, 0.5),
-        plausible_why="One to six sector conferences a year (mining profile 0.4).")
+        plausible_why="One to six sector conferences a year (mining profile 0.4).", country=True)
     event_partnering: bool = _p(False, "Whether conferences host a partnering session (the health "
                                 "session at a mining conference).", "Off in the status quo.")
     event_contacts: int = _p(2, "Contacts an attendee makes at a partnering session.", "Guess.",
@@ -171,13 +194,14 @@ class Params:
                                 "projects.", "Donors 'not yet implementing the Paris declaration'.",
                                 lo=0.0, hi=1.0,
         plausible=(0.1, 0.6),
-        plausible_why="Spans the country profiles (0.2 post-conflict to 0.6 strong SME base).")
+        plausible_why="Spans the country profiles (0.2 post-conflict to 0.6 strong SME base).",
+        country=True)
     grant_size: float = _p(1.0, "Largest monthly grant a partnership receives from one source.",
                            "Guess, in the same units as income.", lo=0.0, hi=1e6,
         plausible=(0.5, 2.0),
         plausible_why="Guess: a factor of two either way, in income units.")
     n_priority_goals: int = _p(5, "Goals a country's government names as national priorities.",
-                               "Guess.", lo=1, hi=17)
+                               "Guess.", lo=1, hi=17, country=True)
     # --- platforms -------------------------------------------------------------------
     platform_design: str = _p("national", "Platform design.",
                               "The headline question compares all four.",
@@ -188,6 +212,17 @@ class Params:
     hybrid_national_share: float = _p(0.5, "In the hybrid design, share of the budget spent on "
                                       "national platforms (the rest on global goal leads).",
                                       "Even split as a neutral default.", lo=0.0, hi=1.0)
+    national_budget_split: str = _p(
+        "even", "How the national platforms' staff (national and hybrid designs) is divided "
+        "between countries: evenly; in proportion to organisations; or by need, in proportion "
+        "to organisations times the health a partnership loses each month to the country's "
+        "low trust and shocks, health_gain*(1-trust) + shock_size*fragility (docs/ODD.md 5).",
+        "The discussion does not settle it. Even (one secretariat of the same size per "
+        "country) is the status quo of the first version; by_orgs follows the workload; "
+        "by_need sends staff where partnerships are hardest to keep alive.",
+        choices=NATIONAL_BUDGET_SPLITS, plausible_choices=NATIONAL_BUDGET_SPLITS,
+        plausible_why="All three are defensible; no source says how national platforms are "
+                      "funded relative to country size or need.")
     actions_per_staff: float = _p(10.0, "Brokering, convening or training actions per staff "
                                   "member per month.", "Guess: a few per week.", lo=0.0, hi=1e4,
         plausible=(5.0, 20.0),
@@ -239,11 +274,12 @@ class Params:
     ba_staff: float = _p(2.0, "Staff of each business association available for representation.",
                          "Associations 'suffer the same problems of local NGOs'.", lo=0.0, hi=1e4,
         plausible=(0.5, 5.0),
-        plausible_why="Spans the country profiles (0.5 post-conflict to 4 strong SME base).")
+        plausible_why="Spans the country profiles (0.5 post-conflict to 4 strong SME base).",
+        country=True)
     ba_smes_per_staff: float = _p(15.0, "SMEs one association staff member can represent.",
                                   "Guess.", lo=0.0, hi=1e6,
         plausible=(5.0, 30.0),
-        plausible_why="Guess.")
+        plausible_why="Guess.", country=True)
     # --- formation (process 4) ---------------------------------------------------------
     partnership_cost: float = _p(1.0, "Bandwidth one partnership membership takes.",
                                  "The unit of bandwidth.", lo=0.01, hi=100.0)
@@ -382,6 +418,10 @@ class Params:
 
 
 PARAM_FIELDS: dict[str, dataclasses.Field] = {f.name: f for f in dataclasses.fields(Params)}
+#: Country-level parameters (declared with `country=True`), in schema order: a world file
+#: may set each of them per country (sim/worlds.py); the rules read them per country.
+COUNTRY_PARAMS: tuple[str, ...] = tuple(n for n, f in PARAM_FIELDS.items()
+                                        if f.metadata["country"])
 
 
 def _fmt(x: float | None) -> str:
@@ -426,9 +466,10 @@ def _validate(key: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise TypeError(f"{key}={value!r}: expected true or false")
         return value
-    if key == "goal_matrix_path":
+    if key in ("goal_matrix_path", "world"):
         if value is not None and not isinstance(value, str):
-            raise TypeError(f"{key}={value!r}: expected a file path or None")
+            what = "a shipped world's name, a file path" if key == "world" else "a file path"
+            raise TypeError(f"{key}={value!r}: expected {what} or None")
         return value
     if isinstance(default, tuple):
         if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
@@ -479,7 +520,7 @@ def parameter_table() -> list[dict[str, Any]]:
         elif m["lo"] is not None:
             allowed = f"{_fmt(m['lo'])}..{_fmt(m['hi'])}"
         else:
-            allowed = "path or none"
+            allowed = "name, path or none" if f.name == "world" else "path or none"
         rows.append({"name": f.name, "meaning": m["doc"], "default": f.default,
                      "range": allowed, "why": m["why"]})
     return rows

@@ -1,12 +1,14 @@
 """Platform designs: which platforms exist, how the budget is shared out, who may join where.
 
 - `none`: no platforms.
-- `national`: one all-goal platform per country; the budget is split evenly by country.
+- `national`: one all-goal platform per country; the budget is divided between countries
+  by `national_budget_split` (`national_staff`).
 - `per_goal`: one global lead platform per goal serving every country; budget split by goal.
   An organisation joins the lead of each goal it cares about (one overhead each).
 - `hybrid`: national platforms are the entry point (organisations join only them); global
   goal leads feed them expertise and act through them, losing `coordination_cost` of their
-  staff time to coordination. The budget is split by `hybrid_national_share`.
+  staff time to coordination. The budget is split by `hybrid_national_share`, the
+  national part between countries as in `national`.
 
 Every design spends the same `platform_budget` (staff), so designs differ by shape alone.
 An organisation's memberships are kept in "slots": slot s stands for the platform
@@ -20,32 +22,60 @@ import numpy as np
 from sim.goals import N_GOALS
 from sim.params import Params
 from sim.state import ALL_GOALS, GLOBAL, NATIONAL, Platforms
+from sim.worlds import Countries
 
 
-def platform_layout(p: Params) -> tuple[list[tuple[int, int, int, float, bool]], int]:
+def country_need(p: Params, countries: Countries) -> np.ndarray:
+    """Need per organisation of each country: the health a partnership loses each month to
+    the country's low trust and its shocks, `health_gain*(1 - trust) + shock_size*fragility`
+    (the country-level terms of the health rule, docs/ODD.md 7.5)."""
+    return (p.health_gain * (1.0 - countries["trust"])
+            + p.shock_size * countries["fragility"])
+
+
+def national_staff(p: Params, countries: Countries, national_budget: float) -> np.ndarray:
+    """Staff of each country's national platform: `national_budget` divided evenly, in
+    proportion to organisations (`by_orgs`), or to organisations times `country_need`
+    (`by_need`; by organisations if every country's need is zero)."""
+    c = len(countries)
+    if p.national_budget_split == "even":
+        return np.full(c, national_budget / c)
+    weights = countries.n_orgs.astype(np.float64)
+    if p.national_budget_split == "by_need":
+        need = weights * country_need(p, countries)
+        if need.sum() > 0.0:
+            weights = need
+    return national_budget * weights / weights.sum()
+
+
+def platform_layout(p: Params, countries: Countries
+                    ) -> tuple[list[tuple[int, int, int, float, bool]], int]:
     """Return the platforms of a design as (level, goal, country, staff, takes_members) and
     the number of membership slots an organisation has."""
-    c = p.n_countries
+    c = len(countries)
     budget = p.platform_budget
     design = p.platform_design
     if design == "none":
         return [], 1
     if design == "national":
-        return [(NATIONAL, ALL_GOALS, k, budget / c, True) for k in range(c)], 1
+        staff = national_staff(p, countries, budget)
+        return [(NATIONAL, ALL_GOALS, k, float(staff[k]), True) for k in range(c)], 1
     if design == "per_goal":
         return [(GLOBAL, g, -1, budget / N_GOALS, True) for g in range(N_GOALS)], N_GOALS
     if design == "hybrid":
         national = budget * p.hybrid_national_share
         leads = budget - national
-        return ([(NATIONAL, ALL_GOALS, k, national / c, True) for k in range(c)]
+        staff = national_staff(p, countries, national)
+        return ([(NATIONAL, ALL_GOALS, k, float(staff[k]), True) for k in range(c)]
                 + [(GLOBAL, g, -1, leads / N_GOALS, False) for g in range(N_GOALS)]), 1
     raise ValueError(f"platform_design={design!r}: allowed values are none, national, "
                      "per_goal, hybrid")
 
 
-def build_platforms(p: Params, n_total: int, orgs_per_country: int) -> Platforms:
+def build_platforms(p: Params, countries: Countries) -> Platforms:
     """Create the platforms of `p.platform_design` with empty member lists."""
-    layout, n_slots = platform_layout(p)
+    layout, n_slots = platform_layout(p, countries)
+    n_total = int(countries.n_orgs.sum())
     n = len(layout)
     level = np.array([row[0] for row in layout], np.int64)
     goal = np.array([row[1] for row in layout], np.int64)
@@ -72,14 +102,17 @@ def build_platforms(p: Params, n_total: int, orgs_per_country: int) -> Platforms
     service = np.where(takes == 1, actions, 0.0)
     feeders = (level == GLOBAL) & (takes == 0)
     if feeders.any():
-        fed = actions[feeders].sum() * (1.0 - p.coordination_cost) / p.n_countries
+        fed = actions[feeders].sum() * (1.0 - p.coordination_cost) / len(countries)
         service[level == NATIONAL] += fed
 
     national_rows = np.flatnonzero(level == NATIONAL)
     assert np.array_equal(national_rows, np.arange(national_rows.size)), \
         "national platforms must occupy rows 0..n_countries-1 (rules.platform_act relies on it)"
 
-    capacity = np.where(takes == 1, np.where(level == NATIONAL, orgs_per_country, n_total), 0)
+    # A national platform's list holds at most its country's organisations (national
+    # platforms are rows 0..n_countries-1, so `country` indexes the sizes).
+    own_country = countries.n_orgs[np.maximum(country, 0)] if n else np.zeros(0, np.int64)
+    capacity = np.where(takes == 1, np.where(level == NATIONAL, own_country, n_total), 0)
     start = np.concatenate([[0], np.cumsum(capacity)[:-1]]).astype(np.int64)
 
     if p.platform_design in ("national", "hybrid"):

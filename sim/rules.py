@@ -234,7 +234,7 @@ def update_context(O, PL, W, K, rng) -> None:
     for c in range(n_countries):
         lo, hi = W.country_start[c], W.country_start[c + 1]
         count = 0
-        if rng.random() < K.event_rate:
+        if rng.random() < W.event_rate[c]:
             W.event_goal[c] = draw_below(rng, N_GOALS)
             for i in range(lo, hi):
                 attends = rng.random() < K.event_attendance[O.sector[i]]
@@ -249,8 +249,9 @@ def update_context(O, PL, W, K, rng) -> None:
     for i in range(O.sector.shape[0]):
         income = O.income[i]
         if O.sector[i] == DONOR:
-            W.aligned_pool[O.country[i]] += K.donor_alignment * income
-            income *= 1.0 - K.donor_alignment
+            alignment = W.donor_alignment[O.country[i]]
+            W.aligned_pool[O.country[i]] += alignment * income
+            income *= 1.0 - alignment
         O.resources[i] = min(O.resources[i] + income, O.income[i] * K.resource_cap_months)
 
 
@@ -308,7 +309,7 @@ def review_memberships(i: int, O, PL, K, rng) -> None:
             continue
         a = O.association[i]
         if (K.ba_representation and O.sector[i] == SME and a >= 0
-                and O.member_pos[a, s] >= 0 and O.represented[a] < K.ba_capacity):
+                and O.member_pos[a, s] >= 0 and O.represented[a] < O.ba_capacity[a]):
             add_member(O, PL, i, s, p, True, overhead)
         elif benefit > cost and spare(O, i) >= overhead:
             add_member(O, PL, i, s, p, False, overhead)
@@ -344,7 +345,7 @@ def try_form(O, PS, W, K, n: int, g: int, broker: int, expertise: float, local: 
         return -1
     skill, distinct, distance = group_stats(O, members, n)
     base = (K.w_skill * skill + K.w_complementarity * complementarity(distinct, n)
-            + K.w_trust * K.trust + K.w_broker * expertise - K.w_culture * distance)
+            + K.w_trust * W.trust[home] + K.w_broker * expertise - K.w_culture * distance)
     if local:
         base += K.local_trust_bonus
     repeat = False
@@ -429,7 +430,7 @@ def seek_partners(i: int, O, PS, W, K, step: int, rng) -> None:
     g = random_goal(O.goals[i], rng)
     rate = K.search_rate[O.sector[i]]
     if O.sector[i] == SME:
-        rate += K.pressure_sensitivity * W.pressure[c, g]
+        rate += W.pressure_sensitivity[c] * W.pressure[c, g]
     if rng.random() < rate and spare(O, i) >= K.partnership_cost + K.solo_search_cost:
         known = 0
         while known < MEMORY and O.memory[i, known] >= 0:
@@ -477,6 +478,7 @@ def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
     if rng.random() < actions - n_actions:
         n_actions += 1
     W.tally[T_ACTIONS_AVAILABLE] += n_actions
+    staff_per_action = PL.staff[p] / max(n_actions, 1)
     for _ in range(n_actions):
         # A hybrid lead works through the national platform of a random country (national
         # platforms occupy rows 0..n_countries-1; see platforms.build_platforms).
@@ -494,6 +496,7 @@ def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
                 m = PL.members[start + draw_below(rng, count)]
         PL.actions_used[p] += 1
         W.tally[T_ACTIONS_USED] += 1
+        W.staff_served[O.country[m], PL.level[p]] += staff_per_action
         g = PL.goal[p] if PL.goal[p] >= 0 else random_goal(O.goals[m], rng)
         expertise = PL.expertise[p, g]
         local = PL.level[q] == NATIONAL
@@ -599,9 +602,9 @@ def operate_partnership(k: int, O, PS, W, K, rng) -> None:
     PS.output[k] += output
     W.step_output[c, g, PS.kind[k]] += output
 
-    change = (K.health_gain * (skill + K.trust - 1.0)
+    change = (K.health_gain * (skill + W.trust[c] - 1.0)
               - K.friction * distance * (1.0 - K.skill_softening * skill))
-    if rng.random() < K.fragility:
+    if rng.random() < W.fragility[c]:
         change -= K.shock_size
     PS.health[k] = min(1.0, max(0.0, PS.health[k] + change))
 
@@ -657,6 +660,7 @@ def end_partnership(k: int, cause: int, O, PS, W, K) -> None:
     PS.ended_broker[e] = PS.broker[k]
     PS.ended_goal[e] = PS.goal[k]
     PS.ended_size[e] = n
+    PS.ended_country[e] = PS.country[k]
     for a in range(PS.members.shape[1]):
         PS.ended_members[e, a] = PS.members[k, a]
     W.tally[T_ENDED] += 1

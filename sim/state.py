@@ -7,12 +7,15 @@ sector by sector, so a country's (or a sector's) organisations are one contiguou
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from sim.goals import N_GOALS
-from sim.params import BUSINESS_ASSOCIATION, N_SECTORS, SME, Params
+from sim.params import BUSINESS_ASSOCIATION, COUNTRY_PARAMS, N_SECTORS, SME, Params
+
+if TYPE_CHECKING:
+    from sim.worlds import Countries
 
 MEMORY = 4  # previous successful partners an organisation remembers
 NO_PARTNER = -1
@@ -55,6 +58,7 @@ class Orgs(NamedTuple):
     via_ba: np.ndarray        # int64 [n, n_slots]: 1 when represented by its association
     association: np.ndarray   # int64: the business association an SME belongs to, -1 none
     represented: np.ndarray   # int64: SMEs an association represents (association rows)
+    ba_capacity: np.ndarray   # float64: SMEs an association can represent (0 other rows)
     attending: np.ndarray     # int64: 1 when attending this month's conference
 
 
@@ -105,6 +109,7 @@ class Partnerships(NamedTuple):
     ended_broker: np.ndarray  # int64
     ended_goal: np.ndarray    # int64
     ended_size: np.ndarray    # int64
+    ended_country: np.ndarray  # int64: home country
     ended_members: np.ndarray  # int64 [capacity, max_members], -1 empty
 
 
@@ -127,10 +132,28 @@ class World(NamedTuple):
     tally: np.ndarray          # float64 [N_TALLY]
     scratch: np.ndarray        # int64 [16]: working space for candidate groups
     gains: np.ndarray          # float64 [N_GOALS]: working space for one country's spillovers
+    # Country-level parameters the rules read, one value per country (sim.worlds).
+    trust: np.ndarray          # float64 [n_countries]
+    fragility: np.ndarray      # float64 [n_countries]
+    event_rate: np.ndarray     # float64 [n_countries]
+    donor_alignment: np.ndarray  # float64 [n_countries]
+    pressure_sensitivity: np.ndarray  # float64 [n_countries]
+    # Per-country tally: platform staff-months that reached the country's organisations
+    # (an action counts staff/actions of its platform), by platform level; cumulative.
+    staff_served: np.ndarray   # float64 [n_countries, 2]: NATIONAL, GLOBAL
+
+
+#: Country-level parameters the rules read from `World`, one value per country; the other
+#: country-level parameters act at build time (sizes, sector mix, cultural distance,
+#: association staff, priority goals). Country-level parameters are not in `Constants`.
+WORLD_COUNTRY_VALUES = ("trust", "fragility", "event_rate", "donor_alignment",
+                        "pressure_sensitivity")
+assert set(WORLD_COUNTRY_VALUES) <= set(COUNTRY_PARAMS)
 
 
 class Constants(NamedTuple):
-    """Parameters in the form the compiled rules read (sector values as arrays)."""
+    """Parameters in the form the compiled rules read (sector values as arrays); the
+    country-level ones are per country in `World` (`WORLD_COUNTRY_VALUES`) or `Orgs`."""
 
     n_slots: int
     bandwidth: np.ndarray
@@ -139,16 +162,11 @@ class Constants(NamedTuple):
     patience: np.ndarray
     commitment_months: np.ndarray
     event_attendance: np.ndarray
-    pressure_sensitivity: float
     pressure_volatility: float
     pressure_reversion: float
-    event_rate: float
     event_partnering: bool
     event_contacts: int
-    donor_alignment: float
     grant_size: float
-    trust: float
-    fragility: float
     actions_per_staff: float
     capacity_building_share: float
     convening_share: float
@@ -160,7 +178,6 @@ class Constants(NamedTuple):
     local_trust_bonus: float
     broker_candidates: int
     ba_representation: bool
-    ba_capacity: float
     partnership_cost: float
     max_members: int
     w_skill: float
@@ -219,16 +236,24 @@ def _draw_goals(rng: np.random.Generator, mean_goals: float, n: int) -> np.ndarr
     return (chosen * weights).sum(axis=1).astype(np.int64)
 
 
-def build_orgs(p: Params, rng: np.random.Generator, n_slots: int
+def build_orgs(p: Params, countries: Countries, rng: np.random.Generator, n_slots: int
                ) -> tuple[Orgs, np.ndarray, np.ndarray]:
-    """Draw every organisation's initial state; return it with country and sector ranges."""
-    counts = sector_counts(p.n_orgs, p.sector_shares)
-    n_total = p.n_orgs * p.n_countries
-    sector = np.tile(np.repeat(np.arange(N_SECTORS), counts), p.n_countries)
-    country = np.repeat(np.arange(p.n_countries), p.n_orgs)
-    country_start = np.arange(p.n_countries + 1, dtype=np.int64) * p.n_orgs
-    within = np.concatenate([[0], np.cumsum(counts)])
-    sector_start = country_start[:-1, None] + within[None, :]
+    """Draw every organisation's initial state; return it with country and sector ranges.
+
+    Country `c` has `countries.n_orgs[c]` rows split into sectors by its own sector shares;
+    its cultural distance and association staff are its own too.
+    """
+    n_countries = len(countries)
+    sizes = countries.n_orgs
+    counts = np.stack([sector_counts(int(sizes[c]), tuple(countries["sector_shares"][c]))
+                       for c in range(n_countries)])
+    n_total = int(sizes.sum())
+    sector = np.concatenate([np.repeat(np.arange(N_SECTORS), row) for row in counts])
+    country = np.repeat(np.arange(n_countries), sizes)
+    country_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    within = np.concatenate([np.zeros((n_countries, 1), np.int64), np.cumsum(counts, axis=1)],
+                            axis=1)
+    sector_start = country_start[:-1, None] + within
 
     bandwidth = np.empty(n_total)
     skill = np.empty(n_total)
@@ -243,14 +268,17 @@ def build_orgs(p: Params, rng: np.random.Generator, n_slots: int
         skill[rows] = _draw_skill(rng, p.skill[s], n)
         income[rows] = p.income[s] * rng.gamma(2.0, 0.5, size=n)
         goals[rows] = _draw_goals(rng, p.n_goals_of_interest[s], n)
-    culture = p.cultural_distance * (SECTOR_CULTURE[sector] + rng.normal(0.0, 0.1, n_total))
+    culture = (countries["cultural_distance"][country]
+               * (SECTOR_CULTURE[sector] + rng.normal(0.0, 0.1, n_total)))
 
     association = np.full(n_total, -1, dtype=np.int64)
-    for c in range(p.n_countries):
+    ba_capacity = np.zeros(n_total)
+    for c in range(n_countries):
         lo, hi = sector_start[c, BUSINESS_ASSOCIATION], sector_start[c, BUSINESS_ASSOCIATION + 1]
         sme_lo, sme_hi = sector_start[c, SME], sector_start[c, SME + 1]
         if hi > lo and sme_hi > sme_lo:
             association[sme_lo:sme_hi] = rng.integers(lo, hi, size=sme_hi - sme_lo)
+        ba_capacity[lo:hi] = countries["ba_staff"][c] * countries["ba_smes_per_staff"][c]
 
     orgs = Orgs(
         sector=sector.astype(np.int64), country=country.astype(np.int64),
@@ -261,7 +289,7 @@ def build_orgs(p: Params, rng: np.random.Generator, n_slots: int
         member_pos=np.full((n_total, n_slots), -1, np.int64),
         via_ba=np.zeros((n_total, n_slots), np.int64),
         association=association, represented=np.zeros(n_total, np.int64),
-        attending=np.zeros(n_total, np.int64),
+        ba_capacity=ba_capacity, attending=np.zeros(n_total, np.int64),
     )
     return orgs, country_start, sector_start
 
@@ -280,7 +308,7 @@ def build_partnerships(capacity: int, max_members: int) -> Partnerships:
         free=np.arange(capacity - 1, -1, -1, dtype=np.int64),
         free_top=np.array([capacity], np.int64),
         ended_serial=z_i(), ended_age=z_i(), ended_cause=z_i(), ended_kind=z_i(),
-        ended_broker=z_i(), ended_goal=z_i(), ended_size=z_i(),
+        ended_broker=z_i(), ended_goal=z_i(), ended_size=z_i(), ended_country=z_i(),
         ended_members=np.full((capacity, max_members), -1, np.int64),
     )
 
@@ -291,13 +319,14 @@ def partnership_capacity(orgs: Orgs, partnership_cost: float) -> int:
     return int(slots // 2) + 1
 
 
-def build_world(p: Params, rng: np.random.Generator, country_start: np.ndarray,
-                sector_start: np.ndarray, goal_matrix: np.ndarray) -> World:
-    """Countries' initial pressure, priorities and empty outcome accounts."""
-    c = p.n_countries
+def build_world(p: Params, countries: Countries, rng: np.random.Generator,
+                country_start: np.ndarray, sector_start: np.ndarray,
+                goal_matrix: np.ndarray) -> World:
+    """Countries' initial pressure, priorities, profiles and empty outcome accounts."""
+    c = len(countries)
     priority = np.zeros((c, N_GOALS), np.int64)
     for k in range(c):
-        priority[k, rng.permutation(N_GOALS)[: p.n_priority_goals]] = 1
+        priority[k, rng.permutation(N_GOALS)[: countries["n_priority_goals"][k]]] = 1
     return World(
         country_start=country_start, sector_start=sector_start,
         pressure=np.clip(rng.normal(0.3, 0.1, (c, N_GOALS)), 0.0, 1.0), priority=priority,
@@ -307,6 +336,8 @@ def build_world(p: Params, rng: np.random.Generator, country_start: np.ndarray,
         outcome_indirect=np.zeros((c, N_GOALS)), step_output=np.zeros((c, N_GOALS, 2)),
         goal_matrix=goal_matrix, tally=np.zeros(N_TALLY), scratch=np.zeros(16, np.int64),
         gains=np.zeros(N_GOALS),
+        **{name: countries[name].astype(np.float64).copy() for name in WORLD_COUNTRY_VALUES},
+        staff_served=np.zeros((c, 2)),
     )
 
 
@@ -317,8 +348,5 @@ def build_constants(p: Params, n_slots: int) -> Constants:
                       "commitment_months", "event_attendance")}
     scalars = {name: getattr(p, name) for name in Constants._fields
                if name not in sector_arrays and hasattr(p, name)}
-    return Constants(
-        n_slots=n_slots, ba_capacity=p.ba_staff * p.ba_smes_per_staff,
-        **sector_arrays, **scalars,
-    )
+    return Constants(n_slots=n_slots, **sector_arrays, **scalars)
 

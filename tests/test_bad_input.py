@@ -54,6 +54,11 @@ CASES = [
     ("capacity_building_share", 1.1, "1.1", "capacity_building_share=1.1"),
     ("colour", "blue", "blue", "colour"),
     ("goal_matrix_path", 7, None, "goal_matrix_path=7: expected a file path or None"),
+    ("world", 7, None, "world=7: expected a shipped world's name, a file path or None"),
+    ("world", "atlantis", "atlantis", "world='atlantis': no shipped world of that name"),
+    ("world_scale", 0.0, "0", "world_scale=0"),
+    ("national_budget_split", "lottery", "lottery",
+     "national_budget_split='lottery': allowed values are even, by_orgs, by_need"),
 ]
 CLI_ONLY = [
     ("engine=cuda", "engine='cuda': allowed values are numba, mesa"),
@@ -65,6 +70,7 @@ CLI_ONLY = [
     ("steps=abc", "steps=abc: expected an integer"),
     ("progress=sometimes", "progress=sometimes: expected true or false"),
     ("colour=3", "colour: unknown key"),
+    ("world=atlantis", "world='atlantis': allowed values are none, synthetic_1"),
     ("model.capacity_building_share=0.7 model.convening_share=0.6",
      "capacity_building_share + convening_share = 1.3"),
 ]

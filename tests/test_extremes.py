@@ -81,7 +81,7 @@ EXTREMES: dict[str, dict] = {
 
 # --- helpers -----------------------------------------------------------------------------------
 
-def nan_allowed(summary: dict, table: pd.DataFrame) -> dict[str, bool]:
+def nan_allowed(summary: dict, table: pd.DataFrame, model: PartnershipModel) -> dict[str, bool]:
     """Summary fields whose documented value is NaN in this run (see sim.metrics.run_summary)."""
     none_ended = summary["ended"] == 0
     return {
@@ -91,13 +91,16 @@ def nan_allowed(summary: dict, table: pd.DataFrame) -> dict[str, bool]:
         **{f"ended_{c}_share": none_ended for c in ("health", "unmet", "funding", "objective")},
         "cost_per_partnership": table["formed_brokered"].sum() == 0,
         "donor_leverage": summary["donor_disbursed"] <= LEVERAGE_MIN_DISBURSED,
+        "countries_failed_share_max": none_ended,
+        "countries_sme_participation_min": not (model.state.orgs.sector == 0).any(),
+        "countries_outcome_per_org_min_ratio": summary["outcome_direct"] == 0,
     }
 
 
 def summary_problems(model: PartnershipModel) -> list[str]:
     summary = model.summary()
     table = model.datacollector.get_model_vars_dataframe()
-    allowed = nan_allowed(summary, table)
+    allowed = nan_allowed(summary, table, model)
     problems = []
     for key, value in summary.items():
         if isinstance(value, str):

@@ -17,7 +17,7 @@ from sim.config import ConfigError, compose, config_dir, settings_from_config, v
 from sim.evaluate import read_manifest, read_steps, read_summary
 from sim.runner import ResultsWriteError, run_single
 
-GROUPS = ("platform", "country", "population")
+GROUPS = ("platform", "country", "population", "world")
 EXPERIMENTS = sorted(p.stem for p in (config_dir() / "experiment").glob("*.yaml"))
 
 

@@ -91,7 +91,7 @@ TYPICAL: dict[str, tuple[float, float]] = {
 # Drawn separately (not generically from their range).
 SPECIAL = {"n_orgs", "n_countries", "sector_shares", "platform_design", "engine",
            "goal_matrix_path", "event_partnering", "ba_representation",
-           "capacity_building_share", "convening_share"}
+           "capacity_building_share", "convening_share", "world", "national_budget_split"}
 
 
 def _declared(name: str) -> tuple[float, float]:
@@ -140,6 +140,8 @@ def parameter_sets(draw, max_orgs: int = 150) -> tuple[dict, int]:
         "platform_design": draw(st.sampled_from(PLATFORM_DESIGNS)),
         "event_partnering": draw(st.booleans()),
         "ba_representation": draw(st.booleans()),
+        "national_budget_split": draw(st.sampled_from(
+            PARAM_FIELDS["national_budget_split"].metadata["choices"])),
     }
     weights = draw(st.lists(st.integers(0, 20), min_size=N_SECTORS, max_size=N_SECTORS)
                    .filter(lambda w: sum(w) > 0))
@@ -181,10 +183,13 @@ def _summary_problems(model: PartnershipModel) -> list[str]:
         "ended_funding_share": ended == 0, "ended_objective_share": ended == 0,
         "cost_per_partnership": table["formed_brokered"].sum() == 0,
         "donor_leverage": row["donor_disbursed"] <= LEVERAGE_MIN_DISBURSED,
+        "countries_failed_share_max": ended == 0,
+        "countries_sme_participation_min": not (model.state.orgs.sector == 0).any(),
+        "countries_outcome_per_org_min_ratio": row["outcome_direct"] == 0,
     }
     problems = []
     for key, value in row.items():
-        if isinstance(value, str):
+        if value is None or isinstance(value, str):
             continue
         value = float(value)
         if math.isinf(value):

@@ -34,7 +34,8 @@ from sim.sensitivity.sample import (
 FIXED = ("n_orgs", "n_countries", "sector_shares", "platform_design", "platform_budget",
          "hybrid_national_share", "capacity_building_share", "convening_share",
          "event_partnering", "ba_representation", "collective_action", "goal_matrix_path",
-         "engine", "partnership_cost", "max_members", "n_priority_goals")
+         "engine", "partnership_cost", "max_members", "n_priority_goals", "world",
+         "world_scale", "national_budget_split")
 
 
 # --- ranges in the parameter schema ------------------------------------------------------------
