@@ -255,8 +255,9 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
     row: dict[str, Any] = {
         "platform_design": p.platform_design,
         "platform_budget": p.platform_budget,
-        # With a world file: countries from the file, mean organisations per country.
-        "n_orgs": p.n_orgs if p.world is None else n_total / len(model.countries),
+        # With a world file: countries from the file, mean organisations per country
+        # (rounded: the column keeps the parameter's integer type; n_orgs_total is exact).
+        "n_orgs": p.n_orgs if p.world is None else round(n_total / len(model.countries)),
         "n_countries": len(model.countries),
         "n_orgs_total": n_total,
         "engine": p.engine,

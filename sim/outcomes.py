@@ -9,7 +9,7 @@ Most outcomes are columns of `sim.metrics.run_summary`. A few are derived from t
 table by the evaluation layer (`derive`), for every run:
 
 - `("per_org", metric)`: the metric summed over all months, per organisation
-  (`n_orgs * n_countries`);
+  (`n_orgs_total`, every country's organisations);
 - `("end", metric)`: the metric's mean over the last `SUMMARY_TAIL_MONTHS` months;
 - `("sum", a, b)`: the sum of two run-summary columns.
 

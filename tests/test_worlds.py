@@ -15,6 +15,7 @@ import pytest
 from sim import PLATFORM_DESIGNS, PartnershipModel
 from sim.config import ConfigError, compose, settings_from_config, validate_command
 from sim.countries import SPREAD_COLUMNS, country_summary, gini
+from sim.evaluate import read_summary
 from sim.invariants import invariant_violations
 from sim.params import COUNTRY_PARAMS, N_SECTORS, PARAM_FIELDS, SECTORS, SME, make_params
 from sim.platforms import country_need, national_staff
@@ -242,7 +243,7 @@ def test_a_world_run_on_the_command_line_writes_its_summary(tmp_path) -> None:
                           timeout=300)
     assert done.returncode == 0, done.stderr
     (run_dir,) = (tmp_path / "runs").iterdir()
-    row = pd.read_parquet(run_dir / "summary.parquet").iloc[0]
+    row = read_summary(run_dir).iloc[0]
     assert row["world"] == "synthetic_3" and row["n_countries"] == 3
     assert row["n_orgs_total"] == sum(max(10, round(n * 0.05)) for n in (51, 5424, 525))
     assert set(SPREAD_COLUMNS) <= set(row.index)

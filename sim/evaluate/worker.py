@@ -71,16 +71,15 @@ def _reduce(frame: pd.DataFrame, columns: list[str], how: str) -> dict[str, floa
     return out
 
 
-def derived_outcomes(summary: dict[str, Any], series: pd.DataFrame, n_orgs: int,
-                     n_countries: int) -> dict[str, float]:
+def derived_outcomes(summary: dict[str, Any], series: pd.DataFrame,
+                     n_orgs_total: int) -> dict[str, float]:
     """The outcomes of `sim.outcomes.DERIVED` for one run (see that module for each kind)."""
     out: dict[str, float] = {}
     per_org = [o.derive[1] for o in DERIVED if o.derive[0] == "per_org"]
     ends = [o.derive[1] for o in DERIVED if o.derive[0] == "end"]
     if per_org and len(series):
         totals = _reduce(series, per_org, "sum")
-        orgs = n_orgs * n_countries
-        out.update({f"{m}_per_org": float(totals[m]) / orgs for m in per_org})
+        out.update({f"{m}_per_org": float(totals[m]) / n_orgs_total for m in per_org})
     if ends and len(series):
         steps = np.arange(1, len(series) + 1)
         tail = series[steps > len(series) - SUMMARY_TAIL_MONTHS]
@@ -125,7 +124,7 @@ def simulate(run: Run, per_step: bool = True, progress: bool = False
             model.step()
     summary = model.summary()
     series = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    derived = derived_outcomes(summary, series, model.params.n_orgs, model.params.n_countries)
+    derived = derived_outcomes(summary, series, model.n_total)
     row = summary_row(run, summary, derived)
     if not per_step:
         return row, None
