@@ -4,10 +4,12 @@ Examples:
     python -m sim platform=per_goal country=post_conflict steps=240 seed=3
     python -m sim -m platform=national,per_goal,hybrid seed='range(0,20)'
     python -m sim +debug=default model.trust=0.3
+    python -m sim --verbose            # the report lists every parameter and outcome too
 
 Every job of the command is composed and validated before anything runs or is written;
 a bad value stops with one line naming the key, the value and what is allowed (exit 2).
 Before a sweep starts its workers, the compiled kernels are loaded (or compiled) once.
+A single run prints its headline outcomes and where its tables are (`sim.console`).
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ INFO_FLAGS = ("help", "hydra_help", "cfg", "info", "shell_completion", "version"
 def main() -> int:
     from hydra._internal.utils import get_args_parser
 
+    from sim import console, diagnose
     from sim.config import ConfigError, config_dir, register_schema, validate_command
 
+    console.set_verbose(console.take_verbose_flag(sys.argv))
     args, _ = get_args_parser().parse_known_args(sys.argv[1:])
     if not any(getattr(args, flag, None) for flag in INFO_FLAGS):
         try:
@@ -41,10 +45,15 @@ def main() -> int:
     from sim.runner import hydra_task
 
     register_schema()
-    hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(
-        hydra_task)()
+    task = hydra_task
+    if not args.multirun:  # one run: its report says what it did; failures say what to do
+        sys.argv.append(console.QUIET_RUN_LOG)
+        task = diagnose.explained(hydra_task)
+    hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(task)()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from sim.diagnose import interruptible
+
+    sys.exit(interruptible(main))

@@ -24,7 +24,6 @@ from sim.io import (
 )
 
 log = logging.getLogger("sim")
-PROGRESS_DELAY_S = 3.0  # a progress bar appears once a run has taken this long
 POINTER_FILE = "run.json"  # in a sweep job's folder: which run directory the job produced
 
 
@@ -56,14 +55,11 @@ def result_tables(settings: RunSettings, key: str, steps: pd.DataFrame,
 
 def simulate(settings: RunSettings, progress: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Build and run the model; return its per-step table and run summary."""
-    from tqdm import tqdm
-
+    from sim.console import RunProgress
     from sim.model import PartnershipModel
 
     model = PartnershipModel(rng=settings.seed, **settings.model_kwargs())
-    bar = tqdm(total=settings.steps, desc="months", unit="step", delay=PROGRESS_DELAY_S,
-               disable=not progress, leave=False)
-    with bar:
+    with RunProgress(settings.steps, enabled=progress, engine=settings.engine) as bar:
         for _ in range(settings.steps):
             model.step()
             bar.update()
@@ -121,15 +117,7 @@ def hydra_task(cfg: DictConfig) -> dict[str, Any]:
     record = run_one(settings, list(hydra_cfg.overrides.task),
                      progress=settings.progress and not in_sweep, job_dir=job_dir)
     if not in_sweep:
-        print_summary(Path(record["run_dir"]))
+        from sim.console import print_run_report
+
+        print_run_report(record)
     return record
-
-
-def print_summary(run_dir: Path) -> None:
-    """Print a finished run's summary, one `name  value` line per field."""
-    row = pd.read_parquet(run_dir / "summary.parquet").iloc[0]
-    width = max(len(str(k)) for k in row.index)
-    for name, value in row.items():
-        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
-        print(f"{name:<{width}}  {shown}")
-    print(f"{'run_dir':<{width}}  {run_dir}")

@@ -134,7 +134,7 @@ def test_single_run_writes_tables_config_and_provenance(tmp_path) -> None:
     assert provenance["seed"] == 4 and provenance["package_version"]
     assert provenance["wall_time_s"] >= 0 and provenance["start"] <= provenance["end"]
     assert "seed: 4" in (run_dir / "config.yaml").read_text()
-    assert "failed_share" in done.stdout
+    assert "Headline outcomes" in done.stdout and "Failed" in done.stdout
     # The same command again finds the finished run and does not redo it.
     before = (run_dir / "summary.parquet").stat().st_mtime
     assert _sim("+debug=default", f"results_dir={tmp_path}", "seed=4").returncode == 0
