@@ -212,3 +212,11 @@ def test_key_numbers_table_marks_every_value_for_the_tests() -> None:
     for k, key in enumerate(KEY_LABELS):
         assert f'class="kpi kpi-{key}-a"' in table and f"&lt;{k}&gt;" in table
     assert 'class="kpi-label-b">B: y<' in table
+
+
+def test_step_rate_tool_times_steps_updates_and_rebuilds() -> None:
+    from sim.explorer.steprate import measure
+
+    r = measure(n_orgs=SMALL, steps=3)
+    assert r["step_s"] > 0 and r["update_s"] > 0 and r["rebuild_s"] > 0
+    assert r["update_cpu_s"] < r["rebuild_cpu_s"], "updating in place costs more than a rebuild"
