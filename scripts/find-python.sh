@@ -5,7 +5,7 @@
 # Preference: 3.12, then 3.13, then any newer version.
 # Search order: $PYTHON (if set, it is the only candidate considered);
 # python3.12 / python3.13 / python3 on PATH; pyenv versions (via `pyenv root`
-# and ~/.pyenv); `uv python find`; /usr/bin and /usr/local/bin.
+# and ~/.pyenv); `uv python find`; /usr/bin and /usr/local/bin ($FIND_PYTHON_SYSTEM_DIRS).
 #
 # Every candidate is verified by actually running it: pyenv shims such as
 # `python3.12` may be on PATH yet fail unless PYENV_VERSION selects a 3.12.
@@ -33,6 +33,7 @@ fail() {
         [[ $# -gt 0 ]] && printf '%s\n' "$1"
         printf 'This project needs Python 3.12 or newer (Mesa 3.5 requires it). Found: %s\n' "$list"
         printf 'Install one, e.g. `pyenv install 3.12` or your OS package `python3.12`, or set PYTHON=/path/to/python3.12\n'
+        printf 'then run the same make command again (it creates .venv/ with that Python).\n'
     } >&2
     exit 1
 }
@@ -79,8 +80,11 @@ if command -v uv >/dev/null 2>&1; then
     fi
 fi
 
-for p in /usr/bin/python3.1[2-9] /usr/local/bin/python3.1[2-9]; do
-    [[ -x "$p" ]] && candidates+=("$p")
+# System folders (FIND_PYTHON_SYSTEM_DIRS replaces the list; the tests set it empty).
+for d in ${FIND_PYTHON_SYSTEM_DIRS-/usr/bin /usr/local/bin}; do
+    for p in "$d"/python3.1[2-9]; do
+        [[ -x "$p" ]] && candidates+=("$p")
+    done
 done
 
 # --- 3. Verify each candidate; pick the preferred minor version. ------------

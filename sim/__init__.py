@@ -4,7 +4,11 @@ Public API: `PartnershipModel`, the agent classes, `run_summary`, `country_summa
 `make_params`, `shipped_worlds`.
 """
 
-from sim.agents import (
+from sim.python_check import require_supported_python
+
+require_supported_python()  # before Mesa, which fails on Python < 3.12 without saying why
+
+from sim.agents import (  # noqa: E402
     NGO,
     SME,
     Academia,
@@ -16,11 +20,11 @@ from sim.agents import (
     Partnership,
     Platform,
 )
-from sim.countries import country_summary
-from sim.metrics import STEP_METRICS, run_summary
-from sim.model import PartnershipModel
-from sim.params import END_CAUSES, PLATFORM_DESIGNS, SECTORS, Params, make_params
-from sim.worlds import shipped_worlds
+from sim.countries import country_summary  # noqa: E402
+from sim.metrics import STEP_METRICS, run_summary  # noqa: E402
+from sim.model import PartnershipModel  # noqa: E402
+from sim.params import END_CAUSES, PLATFORM_DESIGNS, SECTORS, Params, make_params  # noqa: E402
+from sim.worlds import shipped_worlds  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -6,12 +6,14 @@ Examples:
     python -m sim +debug=default model.trust=0.3
     python -m sim world=synthetic_51 model.world_scale=5 platform=hybrid
     python -m sim world=path/to/my_world.csv
+    python -m sim --verbose            # the report lists every parameter and outcome too
 
 Every job of the command is composed and validated before anything runs or is written;
 a bad value stops with one line naming the key, the value and what is allowed (exit 2).
 A sweep runs as one batch of the evaluation layer (`sim.evaluate`): Hydra composes and
 validates each distinct configuration once, the launcher choice picks the backend
 (`sim.config.sweep_settings`), and the runs land in one dataset.
+A single run prints its headline outcomes and where its tables are (`sim.console`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ INFO_FLAGS = ("help", "hydra_help", "cfg", "info", "shell_completion", "version"
 def main() -> int:
     from hydra._internal.utils import get_args_parser
 
+    from sim import console, diagnose
     from sim.config import (
         ConfigError,
         config_dir,
@@ -34,6 +37,7 @@ def main() -> int:
         world_file_overrides,
     )
 
+    console.set_verbose(console.take_verbose_flag(sys.argv))
     sys.argv[1:] = world_file_overrides(sys.argv[1:])  # world=<path> names a world file
     args, _ = get_args_parser().parse_known_args(sys.argv[1:])
     if not any(getattr(args, flag, None) for flag in INFO_FLAGS):
@@ -59,10 +63,15 @@ def main() -> int:
     from sim.runner import hydra_task
 
     register_schema()
-    hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(
-        hydra_task)()
+    task = hydra_task
+    if not args.multirun:  # one run: its report says what it did; failures say what to do
+        sys.argv.append(console.QUIET_RUN_LOG)
+        task = diagnose.explained(hydra_task)
+    hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(task)()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from sim.diagnose import interruptible
+
+    sys.exit(interruptible(main))

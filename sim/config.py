@@ -19,6 +19,7 @@ from typing import Any, Optional
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim import diagnose
 from sim.params import ENGINES, N_SECTORS, PARAM_FIELDS, SECTORS, Params, make_params
 
 CONFIG_NAME = "config"
@@ -107,7 +108,8 @@ def settings_from_config(cfg: DictConfig) -> RunSettings:
     assert isinstance(container, dict)
     unknown = sorted(set(container) - set(TOP_LEVEL_KEYS) - {"hydra"})
     if unknown:
-        raise ConfigError(f"{unknown[0]}: unknown key; allowed top-level keys are "
+        hint = _hint(unknown[0], str(container[unknown[0]]))
+        raise ConfigError(f"{unknown[0]}: unknown key; {hint}allowed top-level keys are "
                           f"{', '.join(TOP_LEVEL_KEYS)}")
     engine = container["engine"]
     if engine not in ENGINES:
@@ -119,7 +121,8 @@ def settings_from_config(cfg: DictConfig) -> RunSettings:
     model = dict(container["model"])
     unknown = sorted(set(model) - set(PARAM_FIELDS) | ({"engine"} & set(model)))
     if unknown:
-        raise ConfigError(f"model.{unknown[0]}: unknown key; allowed keys under model are "
+        hint = _hint(f"model.{unknown[0]}", None)
+        raise ConfigError(f"model.{unknown[0]}: unknown key; {hint}allowed keys under model are "
                           f"{', '.join(n for n in PARAM_FIELDS if n != 'engine')}")
     try:
         params = make_params(**model, engine=engine)
@@ -157,9 +160,10 @@ def check_writable(key: str, folder: Path) -> None:
     if not existing.is_dir():
         raise ConfigError(f"{key}={str(folder)!r}: cannot be created, {str(existing)!r} is a "
                           "file, not a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
+    reason = diagnose.unwritable(existing)
+    if reason:
         raise ConfigError(f"{key}={str(folder)!r}: cannot write in {str(existing)!r} "
-                          "(permission denied)")
+                          f"({reason}); {key}=PATH picks a folder you can write")
 
 
 # --- composing jobs from command-line overrides, before Hydra runs them -------------------------
@@ -350,16 +354,26 @@ def _value_given(key: str, overrides: list[str]) -> str | None:
     return None
 
 
+def _hint(key: str, value: str | None) -> str:
+    """What a newcomer probably meant by unknown key `key`, ready to go before the list of
+    allowed keys ("" when there is nothing to suggest)."""
+    hint = diagnose.unknown_key(key, value, TOP_LEVEL_KEYS,
+                                (n for n in PARAM_FIELDS if n != "engine"))
+    return (hint + (" " if hint.endswith("?") else "; ")) if hint else ""
+
+
 def explain(err: Exception, overrides: list[str]) -> str:
     """Turn a composition error into one line naming the key, the value and what is allowed."""
     from hydra.errors import MissingConfigException, OverrideParseException
 
     if isinstance(err, MissingConfigException) and err.options and err.missing_cfg_file:
         group, _, option = str(err.missing_cfg_file).rpartition("/")
-        hint = " (a world file of your own: model.world=path/to/file.csv)" \
+        options = sorted(o for o in err.options if o)
+        hint = diagnose.did_you_mean(option, options)
+        world = " (a world file of your own: model.world=path/to/file.csv)" \
             if group == "world" else ""
-        return (f"{group}={option!r}: allowed values are "
-                f"{', '.join(sorted(o for o in err.options if o))}{hint}")
+        return (f"{group}={option!r}: {hint + ' ' if hint else ''}"
+                f"allowed values are {', '.join(options)}{world}")
     if isinstance(err, OverrideParseException):
         return f"cannot read override: {str(err).splitlines()[0]}"
     cause = err
@@ -373,8 +387,8 @@ def explain(err: Exception, overrides: list[str]) -> str:
             parent = key.rpartition(".")[0]
             allowed = (", ".join(n for n in PARAM_FIELDS if n != "engine")
                        if parent == "model" else ", ".join(TOP_LEVEL_KEYS))
-            return f"{key}: unknown key; allowed keys{' under ' + parent if parent else ''} " \
-                   f"are {allowed}"
+            return f"{key}: unknown key; {_hint(key, _value_given(key, overrides))}" \
+                   f"allowed keys{' under ' + parent if parent else ''} are {allowed}"
         value = _value_given(key, overrides)
         if "is not a ListConfig" in message:
             return (f"{key}={value}: expected a list of {N_SECTORS} numbers, one per sector "

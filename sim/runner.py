@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +45,9 @@ def _write(call, folder: Path):
                                 f"({err.strerror or err})") from err
 
 
-def run_single(settings: RunSettings, progress: bool = False) -> Path:
-    """Run one configured run into `<results_dir>/runs/<run_key>/` (unless it is there)."""
+def run_single(settings: RunSettings, progress: bool = False) -> tuple[Path, bool]:
+    """Run one configured run into `<results_dir>/runs/<run_key>/` (unless it is there);
+    return its folder and whether it was already there."""
     from sim.evaluate import make_batch, run_batch
 
     batch = batch_of([settings])
@@ -57,7 +57,7 @@ def run_single(settings: RunSettings, progress: bool = False) -> Path:
                     settings.results_dir)
     if result.reused:
         log.info("run %s already finished: skipped", key)
-    return folder
+    return folder, bool(result.reused)
 
 
 def run_sweep(jobs: list[tuple[RunSettings, list[str]]], how: dict[str, Any]) -> Path:
@@ -86,19 +86,8 @@ def run_sweep(jobs: list[tuple[RunSettings, list[str]]], how: dict[str, Any]) ->
 def hydra_task(cfg: DictConfig) -> Path:
     """The function `hydra.main` runs for a single run: validate, run, print its summary."""
     settings = settings_from_config(cfg)
-    folder = run_single(settings, progress=settings.progress)
-    print_summary(folder)
+    folder, skipped = run_single(settings, progress=settings.progress)
+    from sim.console import print_run_report
+
+    print_run_report(folder, skipped)
     return folder
-
-
-def print_summary(run_dir: Path) -> None:
-    """Print a finished run's summary, one `name  value` line per field."""
-    from sim.evaluate import read_summary
-
-    row = read_summary(run_dir).iloc[0]
-    width = max(len(str(k)) for k in row.index)
-    for name, value in row.items():
-        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
-        print(f"{name:<{width}}  {shown}")
-    print(f"{'run_dir':<{width}}  {run_dir}")
-    sys.stdout.flush()

@@ -50,7 +50,7 @@ def test_every_config_option_composes_and_runs_a_tiny_job(tmp_path, group, optio
     cfg = compose([f"{group}={option}", "+debug=default", f"results_dir={tmp_path}"])
     settings = settings_from_config(cfg)
     assert settings.steps == 12 and settings.params.n_orgs == 100
-    folder = run_single(settings)
+    folder, _ = run_single(settings)
     assert len(read_summary(folder)) == 1 and len(read_steps(folder)) == 12
 
 
@@ -138,7 +138,8 @@ def test_single_run_writes_a_dataset_of_one_run_with_provenance(tmp_path) -> Non
     assert manifest["code_digest"] and manifest["package_version"]
     assert batch["status"] == "finished" and batch["runs_made"] == 1
     assert batch["started"] <= batch["ended"] and batch["host"]
-    assert "failed_share" in done.stdout and str(run_dir) in done.stdout
+    assert "Headline outcomes" in done.stdout and "Failed" in done.stdout
+    assert str(run_dir) in done.stdout
     # The same command again finds the finished run and does not redo it.
     before = _committed(run_dir)
     assert _sim("+debug=default", f"results_dir={tmp_path}", "seed=4").returncode == 0

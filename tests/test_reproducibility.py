@@ -19,7 +19,7 @@ from sim.runner import run_single
 def test_a_run_reproduces_from_its_record_and_tampering_is_caught(tmp_path, capsys) -> None:
     (settings,) = validate_command(["+debug=default", f"results_dir={tmp_path}", "seed=9",
                                     "platform=hybrid", "model.event_partnering=true"], False)
-    run_dir = run_single(settings)
+    run_dir, _ = run_single(settings)
     assert reproduce([str(run_dir)]) == 0
     assert "reproduced exactly" in capsys.readouterr().out
     (part,) = (run_dir / "steps").glob("*.parquet")

@@ -21,8 +21,6 @@ from sim.evaluate.batch import Run
 from sim.metrics import SUMMARY_TAIL_MONTHS
 from sim.outcomes import DERIVED
 
-PROGRESS_DELAY_S = 3.0  # a single run's progress bar appears once it has taken this long
-
 
 @dataclass(frozen=True)
 class Chunk:
@@ -111,17 +109,12 @@ def simulate(run: Run, per_step: bool = True, progress: bool = False
     from sim.model import PartnershipModel
 
     model = PartnershipModel(rng=run.seed, **run.params)
-    if progress:
-        from tqdm import tqdm
+    from sim.console import RunProgress
 
-        with tqdm(total=run.steps, desc="months", unit="step", delay=PROGRESS_DELAY_S,
-                  leave=False) as bar:
-            for _ in range(run.steps):
-                model.step()
-                bar.update()
-    else:
+    with RunProgress(run.steps, enabled=progress, engine=model.params.engine) as bar:
         for _ in range(run.steps):
             model.step()
+            bar.update()
     summary = model.summary()
     series = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     derived = derived_outcomes(summary, series, model.n_total)

@@ -12,7 +12,7 @@ from typing import Any
 import solara
 from mesa.visualization import SolaraViz
 
-from sim.explorer.components import COMPARE_COMPONENTS, EXPLORER_COMPONENTS
+from sim.explorer.components import COMPARE_COMPONENTS, EXPLORER_COMPONENTS, PageShown
 from sim.explorer.designs import (
     ALIGNMENT_CHOICES,
     COUNTRY_DEFAULT,
@@ -24,7 +24,7 @@ from sim.explorer.designs import (
 from sim.explorer.settings import MAX_N_ORGS, MIN_N_ORGS, initial_n_orgs
 from sim.params import PLATFORM_DESIGNS, make_params
 
-PLAY_INTERVAL_MS = 50
+PLAY_INTERVAL_MS = 20  # pause between played months; drawing paces Play (designs.PacedStepping)
 # Show every slider's value at all times (Vuetify shows it only while dragging).
 CSS = ".v-slider-thumb__label-container { display: block !important; }"
 
@@ -106,6 +106,7 @@ def _layout(components: list[Any], model: Any, n_columns: int) -> None:
             with solara.Column():
                 for component in column:
                     component(model)
+    PageShown(model)  # last: its update reaches the browser after everything above
 
 
 @solara.component

@@ -1,41 +1,87 @@
 """Solara components of the explorer: key numbers, live plots, network view, comparison.
 
 Each component takes the model SolaraViz passes it and subscribes to Mesa's update counter,
-so it redraws after every step or reset; figures are rebuilt only when the model or its
-step count changed.
+so it redraws after every step or reset. It reads the model under the model's lock (Solara
+may render in another thread than the one stepping), once per month for the whole page
+(`series`), and its figure is kept with the model and updated in place
+(`figures.LiveLines`, `figures.LiveNetwork`), so a month costs a few milliseconds of
+drawing per figure. The last component of a page (`PageShown`) tells the model when the browser has
+drawn a month, which paces Play (`designs.PacedStepping`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import html
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import solara
-from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
+from solara.alias import rw
 
-from sim.explorer import figures
+from sim.explorer import figures, outcomes
 from sim.explorer.designs import PairModel, country_profiles
 from sim.model import PartnershipModel
 from sim.params import END_CAUSES, FAILURE_CAUSES
 
-_SERIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Per model: its page's live figures and the series of the month last read (model -> dict).
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _kept(model: Any) -> dict[str, Any]:
+    kept = _KEPT.get(model)
+    if kept is None:
+        kept = _KEPT[model] = {}
+    return kept
+
+
+def reading(model: Any) -> contextlib.AbstractContextManager:
+    """Hold the model still while reading it (its lock; nothing for a plain model)."""
+    lock = getattr(model, "lock", None)
+    return lock if lock is not None else contextlib.nullcontext()
 
 
 def collected(model: PartnershipModel) -> int:
     """Steps the model has recorded so far (what a figure of it depends on)."""
-    return len(model.datacollector.model_vars.get("active_partnerships", ()))
+    return len(model.datacollector.model_vars.get(outcomes.ACTIVE, ()))
 
 
 def series(model: PartnershipModel) -> pd.DataFrame:
-    """`figures.series(model)`, computed once per step for all the page's components."""
-    cached = _SERIES.get(model)
-    if cached is None or cached[0] != collected(model):
-        cached = (collected(model), figures.series(model))
-        _SERIES[model] = cached
-    return cached[1]
+    """`figures.series(model)`, read once per step for all the page's components."""
+    kept = _kept(model)
+    with reading(model):
+        month = collected(model)
+        if kept.get("series_month") != month:
+            kept["series"], kept["series_month"] = figures.series(model), month
+        return kept["series"]
+
+
+def live_figure(model: Any, name: str, make: Callable[[], Any]) -> Any:
+    """The model's live figure `name`, made by `make()` the first time it is asked for."""
+    kept = _kept(model)
+    if name not in kept:
+        kept[name] = make()
+    return kept[name]
+
+
+@solara.component_vue("shown.vue")
+def _ShownAck(update: int, event_shown: Callable[[int], None]) -> None:  # noqa: N802
+    """Calls `event_shown(update)` once the browser has drawn the page holding `update`."""
+
+
+@solara.component
+def PageShown(model: Any) -> None:  # noqa: N802 (Solara components are CamelCase)
+    """Laid out last on a page: tells the model which of Mesa's updates the browser shows
+    (`designs.PacedStepping.mark_shown`), so Play never runs ahead of the browser."""
+    def shown(update: Any) -> None:
+        mark = getattr(model, "mark_shown", None)
+        if mark is not None:
+            mark(int(update))
+
+    _ShownAck(update=update_counter.get(), event_shown=shown)
 
 
 def key_numbers(model: PartnershipModel) -> dict[str, str]:
@@ -49,7 +95,7 @@ def key_numbers(model: PartnershipModel) -> dict[str, str]:
     ended = sum(last[f"ended_{c}"] for c in END_CAUSES) if last is not None else 0
     failed = sum(last[f"ended_{c}"] for c in FAILURE_CAUSES) if last is not None else 0
     return {
-        "month": str(collected(model)),
+        "month": str(len(frame)),
         "active_partnerships": value("active_partnerships"),
         "transformational": value("active_transformational"),
         "formed": value("formed_total"),
@@ -71,10 +117,23 @@ KEY_LABELS: dict[str, str] = {
     "failed_share": "Ended partnerships that failed"}
 
 
-def _row(label: str, key: str, text: str) -> None:
-    with solara.Row(justify="space-between", style={"width": "100%"}):
-        solara.Text(label)
-        solara.Text(text, classes=["kpi", f"kpi-{key}"], style={"font-weight": "bold"})
+def numbers_table(columns: list[dict[str, str]], headers: list[str] | None = None,
+                  suffixes: list[str] | None = None) -> str:
+    """The key numbers as one HTML table (one widget to update a month, not one per
+    number); each value cell has the class `kpi kpi-<key>[-<suffix>]` that tests read."""
+    suffixes = suffixes or [""] * len(columns)
+    head = ""
+    if headers:
+        head = "<tr><th></th>" + "".join(
+            f'<th class="kpi-label-{x}">{html.escape(h)}</th>'
+            for h, x in zip(headers, suffixes, strict=True)) + "</tr>"
+    rows = "".join(
+        f"<tr><td>{html.escape(label)}</td>" + "".join(
+            f'<td class="kpi kpi-{key}{"-" + x if x else ""}" style="text-align:right;'
+            f'font-weight:bold">{html.escape(numbers[key])}</td>'
+            for numbers, x in zip(columns, suffixes, strict=True)) + "</tr>"
+        for key, label in KEY_LABELS.items())
+    return f'<table style="width:100%;border-spacing:0 2px">{head}{rows}</table>'
 
 
 @solara.component
@@ -83,8 +142,7 @@ def KeyNumbers(model: PartnershipModel) -> None:  # noqa: N802 (Solara component
     update_counter.get()
     numbers = key_numbers(model)
     with solara.Card("Key numbers", style={"width": "100%"}):
-        for key, label in KEY_LABELS.items():
-            _row(label, key, numbers[key])
+        solara.HTML(unsafe_innerHTML=numbers_table([numbers]))
         country = getattr(model, "country", None)
         if country is not None:
             p = model.params
@@ -103,34 +161,41 @@ def KeyNumbers(model: PartnershipModel) -> None:  # noqa: N802 (Solara component
                 style={"font-size": "0.85em"})
 
 
-def _figure_component(draw: Callable[[pd.DataFrame], Figure], name: str) -> Any:
-    """A component showing `draw(series(model))`, redrawn when the model or its data change."""
+def _figure_component(name: str, panel: figures.Panel) -> Any:
+    """A component showing the model's live line figure of `panel`, updated each month."""
 
     @solara.component
     def Plot(model: PartnershipModel) -> None:  # noqa: N802 (Solara components are CamelCase)
         update_counter.get()
-        fig = solara.use_memo(lambda: draw(series(model)),
-                              dependencies=[id(model), collected(model)])
-        solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), collected(model)])
+        live = live_figure(model, name, lambda: figures.LiveLines([panel]))
+        image = solara.use_memo(lambda: live.update(series(model)),
+                                dependencies=[id(model), collected(model)])
+        rw.Image(value=image, format="png")
 
     Plot.__name__ = name
     return Plot
 
 
-ActivePlot = _figure_component(figures.draw_active, "ActivePlot")
-ParticipationPlot = _figure_component(figures.draw_participation, "ParticipationPlot")
-SkillPlot = _figure_component(figures.draw_skill, "SkillPlot")
-OutcomesPlot = _figure_component(figures.draw_outcomes, "OutcomesPlot")
-DissolutionPlot = _figure_component(figures.draw_dissolution, "DissolutionPlot")
+ActivePlot, ParticipationPlot, SkillPlot, OutcomesPlot, DissolutionPlot = (
+    _figure_component(name, panel) for name, panel in figures.SERIES_PANELS.items())
 
 
 @solara.component
 def NetworkView(model: PartnershipModel) -> None:  # noqa: N802 (Solara components are CamelCase)
     """The partnership network now, sampled to at most `figures.MAX_NODES` organisations."""
     update_counter.get()
-    fig = solara.use_memo(lambda: figures.draw_network(model),
-                          dependencies=[id(model), collected(model)])
-    solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), collected(model)])
+
+    def draw() -> tuple[bytes, str]:
+        with reading(model):
+            snap = figures.network_snapshot(model)
+        live = live_figure(model, "NetworkView",
+                           lambda: figures.LiveNetwork(snap.n_total, snap.n_platforms))
+        return live.update(snap), figures.network_caption(snap)
+
+    image, caption = solara.use_memo(draw, dependencies=[id(model), collected(model)])
+    with solara.Column(gap="0px"):
+        rw.Image(value=image, format="png")
+        solara.Text(caption, classes=["network-caption"], style={"font-size": "0.85em"})
 
 
 # Laid out in two columns, alternating: left gets the 1st, 3rd, ... component.
@@ -144,16 +209,10 @@ EXPLORER_COMPONENTS = [KeyNumbers, NetworkView, ActivePlot, ParticipationPlot, S
 def CompareNumbers(model: PairModel) -> None:  # noqa: N802 (Solara components are CamelCase)
     """Table of both designs' headline numbers, side by side."""
     update_counter.get()
-    a, b = key_numbers(model.a), key_numbers(model.b)
+    with reading(model):
+        a, b = key_numbers(model.a), key_numbers(model.b)
     with solara.Card("Key numbers, side by side", style={"max-width": "760px"}):
-        with solara.GridFixed(columns=3, row_gap="2px", align_items="center"):
-            solara.Text("")
-            for side, label in zip("ab", model.labels, strict=True):
-                solara.Text(label, classes=[f"kpi-label-{side}"], style={"font-weight": "bold"})
-            for key, label in KEY_LABELS.items():
-                solara.Text(label)
-                for side, numbers in (("a", a), ("b", b)):
-                    solara.Text(numbers[key], classes=["kpi", f"kpi-{key}-{side}"])
+        solara.HTML(unsafe_innerHTML=numbers_table([a, b], list(model.labels), ["a", "b"]))
         p = model.a.params
         solara.Markdown(f"Same country (`{model.a.country}`), seed {model.a.seed_value}, "
                         f"budget {p.platform_budget:g} staff and {p.n_orgs:,} organisations "
@@ -164,10 +223,16 @@ def CompareNumbers(model: PairModel) -> None:  # noqa: N802 (Solara components a
 def ComparePlot(model: PairModel) -> None:  # noqa: N802 (Solara components are CamelCase)
     """Both designs' key outcomes on shared axes."""
     update_counter.get()
-    fig = solara.use_memo(
-        lambda: figures.draw_comparison((series(model.a), series(model.b)), model.labels),
-        dependencies=[id(model), collected(model.a)])
-    solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), collected(model.a)])
+    live = live_figure(model, "ComparePlot", lambda: figures.LiveLines(
+        figures.compare_panels(model.labels), shape=(2, 2), figsize=(9.0, 5.6)))
+
+    def draw() -> bytes:
+        with reading(model):
+            frames = (series(model.a), series(model.b))
+        return live.update(frames)
+
+    image = solara.use_memo(draw, dependencies=[id(model), collected(model.a)])
+    rw.Image(value=image, format="png")
 
 
 COMPARE_COMPONENTS = [CompareNumbers, ComparePlot]

@@ -10,6 +10,7 @@ keeps the profile's value ("country default") or sets one.
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
 
@@ -23,6 +24,7 @@ from sim.params import PARAM_FIELDS, PLATFORM_DESIGNS
 COUNTRY_DEFAULT = "country default"
 ALIGNMENT_CHOICES: tuple[str, ...] = (COUNTRY_DEFAULT, "0.0", "0.2", "0.4", "0.6", "0.8", "1.0")
 MAX_SEED = 999
+SHOWN_TIMEOUT_S = 2.0  # a step waits at most this long for the browser to show the last one
 
 
 @cache
@@ -70,7 +72,36 @@ def explorer_params(*, country: str = "baseline", donor_alignment: str = COUNTRY
     return params
 
 
-class ExplorerModel(PartnershipModel):
+class PacedStepping:
+    """Stepping for a model a page is showing: a lock that the page's components hold while
+    they read the model (Solara may render in another thread than the one that steps), and
+    a wait, before each step, until the browser has drawn the last update it was sent, so
+    Play never runs ahead of what the page can show (render interval 1 shows every month,
+    and Pause stops what the page shows at once, with no backlog of updates in flight)."""
+
+    def _init_pacing(self) -> None:
+        self.lock = threading.RLock()
+        self._shown = threading.Condition()
+        self._shown_update: int | None = None  # None until a page shows the model
+
+    def mark_shown(self, update: int) -> None:
+        """The browser has drawn Mesa's update number `update` of this model."""
+        with self._shown:
+            self._shown_update = update
+            self._shown.notify_all()
+
+    def wait_until_shown(self, timeout: float = SHOWN_TIMEOUT_S) -> bool:
+        """Wait until the page has shown the last update requested; False on time-out."""
+        if self._shown_update is None:
+            return True
+        from mesa.visualization.utils import update_counter
+
+        with self._shown:
+            return self._shown.wait_for(
+                lambda: self._shown_update >= update_counter.value, timeout=timeout)
+
+
+class ExplorerModel(PacedStepping, PartnershipModel):
     """`PartnershipModel` built from the explorer's controls (SolaraViz re-creates it on reset)."""
 
     def __init__(self, *, platform_design: str = "national", platform_budget: float = 20.0,
@@ -80,6 +111,7 @@ class ExplorerModel(PartnershipModel):
                  n_orgs: int = 10_000, seed: Any = 0, rng: Any = None) -> None:
         self.country = country
         self.seed_value = as_seed(seed)
+        self._init_pacing()
         super().__init__(
             rng=self.seed_value if rng is None else rng,
             **explorer_params(
@@ -90,8 +122,14 @@ class ExplorerModel(PartnershipModel):
                 capacity_building_share=float(capacity_building_share),
                 event_partnering=bool(event_partnering), n_orgs=int(n_orgs)))
 
+    def step(self) -> None:
+        """One month, once the page has shown the last one, holding the model's lock."""
+        self.wait_until_shown()
+        with self.lock:
+            super().step()
 
-class PairModel(mesa.Model):
+
+class PairModel(PacedStepping, mesa.Model):
     """Two designs of one ecosystem, same country, population, budget and seed, run in step."""
 
     def __init__(self, *, design_a: str = "national", design_b: str = "per_goal",
@@ -102,6 +140,7 @@ class PairModel(mesa.Model):
                  donor_alignment: str = COUNTRY_DEFAULT, country: str = "baseline",
                  n_orgs: int = 10_000, seed: Any = 0, rng: Any = None) -> None:
         seed_value = as_seed(seed)
+        self._init_pacing()
         super().__init__(rng=seed_value if rng is None else rng)
         for design in (design_a, design_b):
             if design not in PLATFORM_DESIGNS:
@@ -119,9 +158,11 @@ class PairModel(mesa.Model):
                        label_of(design_b, ba_representation_b, event_partnering_b, "B"))
 
     def step(self) -> None:
-        """Advance both designs by one month."""
-        self.a.step()
-        self.b.step()
+        """Advance both designs by one month (the page reads both under this lock)."""
+        self.wait_until_shown()
+        with self.lock:
+            self.a.step()
+            self.b.step()
 
 
 def label_of(design: str, ba_representation: bool, event_partnering: bool, side: str) -> str:

@@ -1,20 +1,31 @@
 """Figures of the explorer, drawn with matplotlib from a running model (no Solara here).
 
-`series` turns the DataCollector's table into what the plots show; each `draw_*` function
-fills one matplotlib Figure, so the figures can be tested and saved without a browser.
+`series` turns the DataCollector's table into what the plots show. Each figure is declared
+as data (`Panel`s of `Line`s over `series` columns) and drawn by a `LiveLines` (or, for the
+network, a `LiveNetwork`) that keeps its matplotlib Figure between months and updates it in
+place: new data goes into the existing lines, and the axes grow in steps, so the costly
+background (axes, ticks, titles, legend) is drawn again only when a limit grows; the rest
+of the time only the lines are drawn over the cached background and the picture is encoded
+as a PNG. The `draw_*` functions draw a figure once, for tests and screenshots.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.collections import LineCollection
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
+from PIL import Image
 
+from sim.explorer import outcomes
 from sim.params import END_CAUSES, SECTORS
 from sim.state import TRANSFORMATIONAL
 
@@ -31,100 +42,241 @@ SECTOR_LABELS: dict[str, str] = {
 CAUSE_LABELS: dict[str, str] = {
     "health": "health breakdown", "unmet": "objectives unmet", "funding": "funds ran out",
     "objective": "objective reached"}
+CAUSE_COLOURS: dict[str, str] = {
+    "health": "#d62728", "unmet": "#ff7f0e", "funding": "#9467bd", "objective": "#2ca02c"}
 MAX_NODES = 500
 FIGSIZE = (5.0, 3.2)
 DPI = 80
+PNG_COMPRESSION = 1  # zlib level: 1 encodes a 400x256 figure in a few ms, files stay small
+# Axis limits grow to the next of these month counts (then doubling), so the background is
+# redrawn a handful of times in a run, not every month.
+MONTH_LIMITS = (24, 60, 120, 240, 480, 1200)
+NICE_MANTISSAS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+GROWTH = 2.0  # a y limit the data outgrows grows to the next nice number above data x this
 
 
 def series(model: PartnershipModel) -> pd.DataFrame:
     """Per-step table of what the plots show, indexed by step (1, 2, ...)."""
-    raw = model.datacollector.get_model_vars_dataframe()
-    out = pd.DataFrame(index=pd.RangeIndex(1, len(raw) + 1, name="step"))
-    if raw.empty:
+    raw = model.datacollector.model_vars
+    n = min((len(v) for v in raw.values()), default=0)  # complete steps only
+    out = pd.DataFrame(index=pd.RangeIndex(1, n + 1, name="step"))
+    if n == 0:
         return out
-    active = raw["active_partnerships"].to_numpy()
-    transformational = np.rint(active * raw["transformational_share"].to_numpy())
+
+    def column(name: str) -> np.ndarray:
+        return np.asarray(raw[name][:n], dtype=float)
+
+    active = column(outcomes.ACTIVE)
+    transformational = np.rint(active * column(outcomes.TRANSFORMATIONAL_SHARE))
     out["active_value_chain"] = active - transformational
     out["active_transformational"] = transformational
     out["active_partnerships"] = active
     for sector in SECTORS:
-        out[f"{sector}_participation"] = raw[f"{sector}_participation"].to_numpy()
-        out[f"skill_{sector}"] = raw[f"skill_{sector}"].to_numpy()
-    out["outcome_direct"] = raw["outcome_direct"].to_numpy()
-    out["outcome_indirect"] = raw["outcome_indirect"].to_numpy()
+        out[f"{sector}_participation"] = column(outcomes.PARTICIPATION.format(sector=sector))
+        out[f"skill_{sector}"] = column(outcomes.SKILL.format(sector=sector))
+    out["outcome_direct"] = column(outcomes.OUTCOME_DIRECT)
+    out["outcome_indirect"] = column(outcomes.OUTCOME_INDIRECT)
     for cause in END_CAUSES:
-        out[f"ended_{cause}"] = raw[f"dissolved_{cause}"].cumsum().to_numpy()
-    out["formed_total"] = raw["formed"].cumsum().to_numpy()
-    out["brokered_total"] = raw["formed_brokered"].cumsum().to_numpy()
+        out[f"ended_{cause}"] = np.cumsum(column(outcomes.DISSOLVED.format(cause=cause)))
+    out["formed_total"] = np.cumsum(column(outcomes.FORMED))
+    out["brokered_total"] = np.cumsum(column(outcomes.FORMED_BROKERED))
     return out
 
 
-def _figure(title: str) -> tuple[Figure, object]:
-    fig = Figure(figsize=FIGSIZE, dpi=DPI)  # fixed margins: a layout engine doubles the cost
-    fig.subplots_adjust(left=0.15, right=0.97, top=0.9, bottom=0.16)
-    ax = fig.subplots()
-    ax.set_title(title, fontsize=11)
-    ax.set_xlabel("month")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.grid(alpha=0.3)
-    return fig, ax
+# --- figures as data ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Line:
+    """One line: a `series` column of frame `source` (0 unless a figure compares frames)."""
+
+    column: str
+    label: str
+    colour: str
+    width: float = 1.4
+    source: int = 0
 
 
-def draw_active(frame: pd.DataFrame) -> Figure:
-    """Active partnerships by kind (value chain, transformational) over time."""
-    fig, ax = _figure("Active partnerships by kind")
-    if not frame.empty:
-        ax.plot(frame.index, frame["active_value_chain"], label="value chain", color="#7f7f7f")
-        ax.plot(frame.index, frame["active_transformational"], label="transformational",
-                color="#2ca02c")
-        ax.legend(loc="upper left", fontsize=8)
-    ax.set_ylabel("partnerships")
-    return fig
+@dataclass(frozen=True)
+class Panel:
+    """One set of axes: its title, y label and lines; `zero_line` draws y = 0; the y axis
+    grows no higher than `ceiling` (1 for shares)."""
+
+    title: str
+    ylabel: str
+    lines: tuple[Line, ...]
+    zero_line: bool = False
+    ceiling: float | None = None
 
 
-def _by_sector(frame: pd.DataFrame, prefix: str, suffix: str, title: str, ylabel: str) -> Figure:
-    fig, ax = _figure(title)
-    if not frame.empty:
-        for sector in SECTORS:  # SMEs first, drawn thickest
-            ax.plot(frame.index, frame[f"{prefix}{sector}{suffix}"], label=SECTOR_LABELS[sector],
-                    color=SECTOR_COLOURS[sector], linewidth=2.6 if sector == "sme" else 1.2)
-        ax.legend(loc="upper left", fontsize=7, ncol=2)
-    ax.set_ylabel(ylabel)
-    return fig
+def _by_sector(template: str) -> tuple[Line, ...]:
+    return tuple(Line(template.format(sector=s), SECTOR_LABELS[s], SECTOR_COLOURS[s],
+                      2.6 if s == "sme" else 1.2) for s in SECTORS)  # SMEs first, thickest
 
 
-def draw_participation(frame: pd.DataFrame) -> Figure:
-    """Share of each sector's organisations in at least one active partnership."""
-    return _by_sector(frame, "", "_participation", "Participation by sector (SMEs first)",
-                      "share in a partnership")
+ACTIVE_PANEL = Panel("Active partnerships by kind", "partnerships", (
+    Line("active_value_chain", "value chain", "#7f7f7f"),
+    Line("active_transformational", "transformational", "#2ca02c")))
+PARTICIPATION_PANEL = Panel("Participation by sector (SMEs first)", "share in a partnership",
+                            _by_sector("{sector}_participation"), ceiling=1.0)
+SKILL_PANEL = Panel("Mean skill by sector", "skill (0..1)", _by_sector("skill_{sector}"),
+                    ceiling=1.0)
+OUTCOMES_PANEL = Panel("Goal outcomes (cumulative)", "outcome units", (
+    Line("outcome_direct", "direct", "#1f77b4"),
+    Line("outcome_indirect", "indirect", "#ff7f0e")), zero_line=True)
+DISSOLUTION_PANEL = Panel("Dissolution causes (cumulative)", "partnerships ended", tuple(
+    Line(f"ended_{c}", CAUSE_LABELS[c], CAUSE_COLOURS[c]) for c in END_CAUSES))
+
+# The single-design page's line figures, by component name, in page order.
+SERIES_PANELS: dict[str, Panel] = {
+    "ActivePlot": ACTIVE_PANEL, "ParticipationPlot": PARTICIPATION_PANEL,
+    "SkillPlot": SKILL_PANEL, "OutcomesPlot": OUTCOMES_PANEL,
+    "DissolutionPlot": DISSOLUTION_PANEL}
+
+COMPARE_PANELS: tuple[tuple[str, str], ...] = (
+    ("active_partnerships", "Active partnerships"),
+    ("sme_participation", "SME participation"),
+    ("outcome_direct", "Direct goal outcome (cumulative)"),
+    ("outcome_indirect", "Indirect goal outcome (cumulative)"),
+)
+COMPARE_COLOURS = ("#1f77b4", "#d62728")
 
 
-def draw_skill(frame: pd.DataFrame) -> Figure:
-    """Mean partnering skill by sector."""
-    return _by_sector(frame, "skill_", "", "Mean skill by sector", "skill (0..1)")
+def compare_panels(labels: tuple[str, str]) -> tuple[Panel, ...]:
+    """The side-by-side figure: each key outcome of both designs on shared axes."""
+    return tuple(Panel(title, "", tuple(
+        Line(column, label, colour, source=k)
+        for k, (label, colour) in enumerate(zip(labels, COMPARE_COLOURS, strict=True))),
+        zero_line=column == "outcome_indirect",
+        ceiling=1.0 if column.endswith("participation") else None)
+        for column, title in COMPARE_PANELS)
 
 
-def draw_outcomes(frame: pd.DataFrame) -> Figure:
-    """Cumulative goal outcomes, direct and indirect (spillovers through the goal matrix)."""
-    fig, ax = _figure("Goal outcomes (cumulative)")
-    if not frame.empty:
-        ax.plot(frame.index, frame["outcome_direct"], label="direct", color="#1f77b4")
-        ax.plot(frame.index, frame["outcome_indirect"], label="indirect", color="#ff7f0e")
-        ax.axhline(0.0, color="black", linewidth=0.6)
-        ax.legend(loc="upper left", fontsize=8)
-    ax.set_ylabel("outcome units")
-    return fig
+# --- drawing in place --------------------------------------------------------------------------
+
+def month_limit(months: int) -> int:
+    """The x limit that leaves room for `months`: the next of MONTH_LIMITS, then doubling."""
+    for limit in MONTH_LIMITS:
+        if months <= limit:
+            return limit
+    return MONTH_LIMITS[-1] * 2 ** math.ceil(math.log2(months / MONTH_LIMITS[-1]))
 
 
-def draw_dissolution(frame: pd.DataFrame) -> Figure:
-    """Partnerships ended so far, by cause."""
-    fig, ax = _figure("Dissolution causes (cumulative)")
-    if not frame.empty:
-        for cause in END_CAUSES:
-            ax.plot(frame.index, frame[f"ended_{cause}"], label=CAUSE_LABELS[cause])
-        ax.legend(loc="upper left", fontsize=8)
-    ax.set_ylabel("partnerships ended")
-    return fig
+def nice_ceiling(value: float) -> float:
+    """The smallest 'nice' number (1, 1.2, 1.5, 2, 2.5, ... x 10^k) at or above `value` > 0."""
+    if not value > 0 or not math.isfinite(value):
+        return 1.0
+    scale = 10.0 ** math.floor(math.log10(value))
+    return next(m * scale for m in NICE_MANTISSAS if m * scale >= value * (1 - 1e-12))
+
+
+def grown_limits(current: tuple[float, float] | None, lo: float, hi: float
+                 ) -> tuple[float, float]:
+    """Y limits that include 0 and [lo, hi]: `current` if it already does, else grown to nice
+    numbers with room to grow (limits only grow, so a line never jumps back and forth, and
+    the background is redrawn about once per doubling of the data)."""
+    new_lo = 0.0 if lo >= 0 else -nice_ceiling(-lo * GROWTH)
+    new_hi = nice_ceiling(hi * GROWTH) if hi > 0 else 0.0
+    if current is None:
+        return new_lo, new_hi if new_hi > new_lo else 1.0
+    return (min(current[0], new_lo) if lo < current[0] else current[0],
+            max(current[1], new_hi) if hi > current[1] else current[1])
+
+
+def png_bytes(canvas: FigureCanvasAgg) -> bytes:
+    """The canvas as PNG (RGB, fast zlib level)."""
+    buffer = canvas.buffer_rgba()
+    height, width = buffer.shape[:2]
+    image = Image.frombuffer("RGBA", (width, height), buffer, "raw", "RGBA", 0, 1)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="png", compress_level=PNG_COMPRESSION)
+    return out.getvalue()
+
+
+class LiveLines:
+    """A figure of line panels, kept between months and updated in place (see the module
+    docstring). `update(frames)` returns the PNG of the figure for the data in `frames`."""
+
+    def __init__(self, panels: Sequence[Panel], shape: tuple[int, int] = (1, 1),
+                 figsize: tuple[float, float] = FIGSIZE, legend_columns: int = 1) -> None:
+        self.panels = tuple(panels)
+        self.figure = Figure(figsize=figsize, dpi=DPI)
+        self.canvas = FigureCanvasAgg(self.figure)
+        shared = len(self.panels) > 1 and all(
+            [ln.label for ln in p.lines] == [ln.label for ln in self.panels[0].lines]
+            for p in self.panels)
+        axes = np.atleast_1d(self.figure.subplots(*shape, sharex=True)).ravel()
+        self.axes = list(axes[:len(self.panels)])
+        self.lines: list[list[Line2D]] = []
+        for ax, panel in zip(self.axes, self.panels, strict=True):
+            ax.set_title(panel.title, fontsize=11 if len(self.panels) == 1 else 10)
+            if panel.ylabel:
+                ax.set_ylabel(panel.ylabel)
+            ax.grid(alpha=0.3)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            if panel.zero_line:
+                ax.axhline(0.0, color="black", linewidth=0.6)
+            self.lines.append([ax.plot([], [], color=ln.colour, linewidth=ln.width,
+                                       label=ln.label, animated=True)[0]
+                               for ln in panel.lines])
+        for ax in self.axes[-shape[1]:]:
+            ax.set_xlabel("month")
+        # Legends sit outside the axes, in the cached background, never under a line.
+        if shared:
+            self.figure.legend(handles=self.lines[0], loc="upper center", ncol=len(
+                self.lines[0]), fontsize=9, frameon=False)
+            self.figure.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.09,
+                                        hspace=0.3, wspace=0.22)
+        else:
+            self.axes[0].legend(handles=self.lines[0], loc="upper left", fontsize=7,
+                                bbox_to_anchor=(1.01, 1.0), frameon=False,
+                                ncol=legend_columns, borderaxespad=0.0)
+            self.figure.subplots_adjust(left=0.15, right=0.67, top=0.9, bottom=0.16)
+        self.xlim: int | None = None
+        self.ylims: list[tuple[float, float] | None] = [None] * len(self.panels)
+        self.background: Any = None
+        self.redraws = 0  # full redraws of the background (for tests and the step-rate tool)
+
+    def _limits(self, frames: Sequence[pd.DataFrame]) -> bool:
+        """Set grown limits for the data; True if any changed (the background is stale)."""
+        months = max((len(f) for f in frames), default=0)
+        changed = self.xlim is None
+        xlim = month_limit(max(months, 1))
+        if xlim != self.xlim:
+            self.xlim, changed = xlim, True
+            for ax in self.axes:
+                ax.set_xlim(0, xlim)
+        for k, panel in enumerate(self.panels):
+            values = [frames[ln.source][ln.column].to_numpy() for ln in panel.lines
+                      if len(frames[ln.source])]
+            data = np.concatenate(values) if values else np.zeros(0)
+            data = data[np.isfinite(data)]
+            lo, hi = (float(data.min()), float(data.max())) if data.size else (0.0, 0.0)
+            ylim = grown_limits(self.ylims[k], lo, hi)
+            if panel.ceiling is not None and hi <= panel.ceiling:
+                ylim = (ylim[0], min(ylim[1], panel.ceiling))
+            if ylim != self.ylims[k]:
+                self.ylims[k], changed = ylim, True
+                self.axes[k].set_ylim(*ylim)
+        return changed
+
+    def update(self, frames: pd.DataFrame | Sequence[pd.DataFrame]) -> bytes:
+        """Put the data of `frames` (one frame, or one per source) in the lines; return PNG."""
+        frames = [frames] if isinstance(frames, pd.DataFrame) else list(frames)
+        for panel, lines in zip(self.panels, self.lines, strict=True):
+            for spec, line in zip(panel.lines, lines, strict=True):
+                frame = frames[spec.source]
+                line.set_data(frame.index.to_numpy(), frame[spec.column].to_numpy()
+                              if len(frame) else np.zeros(0))
+        if self._limits(frames) or self.background is None:
+            self.canvas.draw()  # animated lines are left out of the background
+            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self.redraws += 1
+        else:
+            self.canvas.restore_region(self.background)
+        for ax, lines in zip(self.axes, self.lines, strict=True):
+            for line in lines:
+                ax.draw_artist(line)
+        return png_bytes(self.canvas)
 
 
 def sampled_partnerships(model: PartnershipModel, max_nodes: int = MAX_NODES) -> np.ndarray:
@@ -145,85 +297,183 @@ def sampled_partnerships(model: PartnershipModel, max_nodes: int = MAX_NODES) ->
     return np.asarray(chosen, dtype=np.int64)
 
 
-def draw_network(model: PartnershipModel, max_nodes: int = MAX_NODES) -> Figure:
-    """Partnership network now: organisations on a ring by sector, a chord per pair of
-    partners, platforms (squares) in the centre linked to partnerships they brokered."""
-    ps, orgs, pl = model.state.partnerships, model.state.orgs, model.state.platforms
+@dataclass(frozen=True)
+class NetworkSnapshot:
+    """What the network figure shows, copied from the model (drawn without holding it)."""
+
+    n_total: int
+    n_active: int
+    n_platforms: int
+    sectors: np.ndarray  # sector of every organisation row
+    members: list[np.ndarray]  # member rows of each drawn partnership
+    transformational: np.ndarray  # bool per drawn partnership
+    broker: np.ndarray  # platform row per drawn partnership (-1: none)
+
+
+def network_snapshot(model: PartnershipModel, max_nodes: int = MAX_NODES) -> NetworkSnapshot:
+    """Copy of the sampled active partnerships (see `sampled_partnerships`)."""
+    ps = model.state.partnerships
     chosen = sampled_partnerships(model, max_nodes)
-    n_active = int(ps.active.sum())
-    n_total = orgs.sector.shape[0]
-    fig = Figure(figsize=(5.0, 5.0), dpi=DPI)
-    fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.14)
-    ax = fig.subplots()
-    ax.set_aspect("equal")
-    ax.axis("off")
-    nodes = np.unique(ps.members[chosen][ps.members[chosen] >= 0]) if chosen.size else \
-        np.zeros(0, np.int64)
-    shown = f"{chosen.size} of {n_active}" if chosen.size < n_active else f"all {n_active}"
-    ax.set_title(f"Partnership network: {shown} active partnerships,\n"
-                 f"{nodes.size} of {n_total} organisations", fontsize=10)
-    angle = 2 * np.pi * (np.arange(n_total) + 0.5) / n_total
-    radius = 1.0 + 0.08 * (((np.arange(n_total) * 40503) % 97) / 97.0 - 0.5)
-    xy = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
-    n_platforms = pl.staff.shape[0]
-    p_angle = 2 * np.pi * np.arange(n_platforms) / max(n_platforms, 1)
-    p_radius = 0.0 if n_platforms == 1 else 0.3
-    p_xy = np.column_stack([p_radius * np.cos(p_angle), p_radius * np.sin(p_angle)])
-    weak, strong, brokered = [], [], []
-    for k in chosen:
-        members = ps.members[k, :ps.n_members[k]]
-        pairs = strong if ps.kind[k] == TRANSFORMATIONAL else weak
-        pairs.extend(xy[[members[a], members[b]]] for a in range(len(members))
-                     for b in range(a + 1, len(members)))
-        if ps.broker[k] >= 0:
-            brokered.append(np.vstack([p_xy[ps.broker[k]], xy[members].mean(axis=0)]))
-    ax.add_collection(LineCollection(weak, colors="#999999", linewidths=0.6, alpha=0.6,
-                                     zorder=1))
-    ax.add_collection(LineCollection(strong, colors="#2ca02c", linewidths=0.6, alpha=0.6,
-                                     zorder=1))
-    ax.add_collection(LineCollection(brokered, colors="black", linewidths=0.4, alpha=0.25,
-                                     linestyles="--", zorder=0))
-    if nodes.size:
-        ax.scatter(*xy[nodes].T, s=12, zorder=2,
-                   c=[SECTOR_COLOURS[SECTORS[s]] for s in orgs.sector[nodes]])
-    if n_platforms:
-        ax.scatter(*p_xy.T, s=60, marker="s", color="black", zorder=3)
-    handles = [Line2D([], [], marker="o", linestyle="", color=SECTOR_COLOURS[s],
-                      label=SECTOR_LABELS[s]) for s in SECTORS]
-    handles.append(Line2D([], [], marker="s", linestyle="", color="black",
-                          label=f"platform ({n_platforms})"))
-    handles.append(Line2D([], [], color="#2ca02c", label="transformational"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3,
-              fontsize=7, frameon=False)
-    ax.set_xlim(-1.15, 1.15)
-    ax.set_ylim(-1.15, 1.15)
-    return fig
+    return NetworkSnapshot(
+        n_total=int(model.state.orgs.sector.shape[0]), n_active=int(ps.active.sum()),
+        n_platforms=int(model.state.platforms.staff.shape[0]),
+        sectors=model.state.orgs.sector.copy(),
+        members=[ps.members[k, :ps.n_members[k]].copy() for k in chosen],
+        transformational=np.asarray([ps.kind[k] == TRANSFORMATIONAL for k in chosen], bool),
+        broker=ps.broker[chosen].copy())
 
 
-COMPARE_PANELS: tuple[tuple[str, str], ...] = (
-    ("active_partnerships", "Active partnerships"),
-    ("sme_participation", "SME participation"),
-    ("outcome_direct", "Direct goal outcome (cumulative)"),
-    ("outcome_indirect", "Indirect goal outcome (cumulative)"),
-)
+class LiveNetwork:
+    """The partnership network now: organisations on a ring by sector, a chord per pair of
+    partners, platforms (squares) in the centre linked to the partnerships they brokered.
+    The title, the legend and the platforms are the cached background; chords and
+    organisations are drawn over it each month (the counts are `network_caption`)."""
+
+    def __init__(self, n_total: int, n_platforms: int,
+                 title: str = "Partnership network (active partnerships)") -> None:
+        self.figure = Figure(figsize=(5.0, 5.0), dpi=DPI)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.figure.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.14)
+        ax = self.ax = self.figure.subplots()
+        ax.set_aspect("equal")
+        ax.axis("off")
+        ax.set_xlim(-1.15, 1.15)
+        ax.set_ylim(-1.15, 1.15)
+        rows = np.arange(n_total)
+        angle = 2 * np.pi * (rows + 0.5) / max(n_total, 1)
+        radius = 1.0 + 0.08 * (((rows * 40503) % 97) / 97.0 - 0.5)
+        self.xy = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+        p_angle = 2 * np.pi * np.arange(n_platforms) / max(n_platforms, 1)
+        p_radius = 0.0 if n_platforms == 1 else 0.3
+        self.p_xy = np.column_stack([p_radius * np.cos(p_angle), p_radius * np.sin(p_angle)])
+        if n_platforms:
+            ax.scatter(*self.p_xy.T, s=60, marker="s", color="black", zorder=3)
+        # One Line2D per kind of chord (segments separated by NaN) and one per sector's
+        # markers: Agg draws each as a single path, far faster than a collection.
+        self.weak = ax.plot([], [], color="#999999", linewidth=0.6, alpha=0.6, zorder=1,
+                            animated=True)[0]
+        self.strong = ax.plot([], [], color="#2ca02c", linewidth=0.6, alpha=0.6, zorder=1,
+                              animated=True)[0]
+        self.brokered = ax.plot([], [], color="black", linewidth=0.4, alpha=0.25,
+                                linestyle="--", zorder=0, animated=True)[0]
+        self.nodes = [ax.plot([], [], marker="o", markersize=3.5, linestyle="", zorder=2,
+                              color=SECTOR_COLOURS[s], animated=True)[0] for s in SECTORS]
+        ax.set_title(title, fontsize=10)  # static: text is slow to draw, counts go below
+        handles = [Line2D([], [], marker="o", linestyle="", color=SECTOR_COLOURS[s],
+                          label=SECTOR_LABELS[s]) for s in SECTORS]
+        handles.append(Line2D([], [], marker="s", linestyle="", color="black",
+                              label=f"platform ({n_platforms})"))
+        handles.append(Line2D([], [], color="#2ca02c", label="transformational"))
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3,
+                  fontsize=7, frameon=False)
+        self.background: Any = None
+
+    def update(self, snap: NetworkSnapshot) -> bytes:
+        """Draw the snapshot over the cached background; return the PNG."""
+        xy = self.xy
+        weak, strong, brokered = [], [], []
+        for members, is_strong, broker in zip(snap.members, snap.transformational,
+                                              snap.broker, strict=True):
+            pairs = strong if is_strong else weak
+            pairs.extend((members[a], members[b]) for a in range(len(members))
+                         for b in range(a + 1, len(members)))
+            if broker >= 0:
+                brokered.append(np.vstack([self.p_xy[broker], xy[members].mean(axis=0)]))
+        for line, pairs in ((self.weak, weak), (self.strong, strong)):
+            line.set_data(*_segments(xy[np.asarray(pairs, np.int64).reshape(-1, 2)]))
+        self.brokered.set_data(*_segments(np.asarray(brokered).reshape(-1, 2, 2)))
+        nodes = np.unique(np.concatenate(snap.members)) if snap.members else \
+            np.zeros(0, np.int64)
+        sectors = snap.sectors[nodes]
+        for k, line in enumerate(self.nodes):
+            line.set_data(*xy[nodes[sectors == k]].T)
+        if self.background is None:
+            self.canvas.draw()
+            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            self.canvas.restore_region(self.background)
+        for artist in (self.brokered, self.weak, self.strong, *self.nodes):
+            self.ax.draw_artist(artist)
+        return png_bytes(self.canvas)
+
+
+def network_caption(snap: NetworkSnapshot) -> str:
+    """How much of the network the figure shows, e.g. 'all 120 active partnerships, 300 of
+    1,000 organisations'."""
+    drawn = len(snap.members)
+    nodes = len(np.unique(np.concatenate(snap.members))) if snap.members else 0
+    shown = f"{drawn:,} of {snap.n_active:,}" if drawn < snap.n_active else \
+        f"all {snap.n_active:,}"
+    return f"{shown} active partnerships, {nodes:,} of {snap.n_total:,} organisations"
+
+
+def _segments(ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of segments (n x 2 ends x 2 coordinates) as one NaN-separated polyline."""
+    path = np.full((len(ends), 3, 2), np.nan)
+    path[:, :2] = ends
+    return path[:, :, 0].ravel(), path[:, :, 1].ravel()
+
+
+# --- one-off drawings (tests, screenshots, the step-rate tool's rebuild figure) ------------------
+
+def _drawn(live: LiveLines | LiveNetwork, data: Any) -> Figure:
+    live.update(data)
+    return live.figure
+
+
+def draw_active(frame: pd.DataFrame) -> Figure:
+    """Active partnerships by kind (value chain, transformational) over time."""
+    return _drawn(LiveLines([ACTIVE_PANEL]), frame)
+
+
+def draw_participation(frame: pd.DataFrame) -> Figure:
+    """Share of each sector's organisations in at least one active partnership."""
+    return _drawn(LiveLines([PARTICIPATION_PANEL]), frame)
+
+
+def draw_skill(frame: pd.DataFrame) -> Figure:
+    """Mean partnering skill by sector."""
+    return _drawn(LiveLines([SKILL_PANEL]), frame)
+
+
+def draw_outcomes(frame: pd.DataFrame) -> Figure:
+    """Cumulative goal outcomes, direct and indirect (spillovers through the goal matrix)."""
+    return _drawn(LiveLines([OUTCOMES_PANEL]), frame)
+
+
+def draw_dissolution(frame: pd.DataFrame) -> Figure:
+    """Partnerships ended so far, by cause."""
+    return _drawn(LiveLines([DISSOLUTION_PANEL]), frame)
+
+
+SERIES_FIGURES = (draw_active, draw_participation, draw_skill, draw_outcomes, draw_dissolution)
+
+
+def draw_network(model: PartnershipModel, max_nodes: int = MAX_NODES) -> Figure:
+    """The partnership network now (see `LiveNetwork`)."""
+    snap = network_snapshot(model, max_nodes)
+    title = f"Partnership network: {network_caption(snap).replace(', ', ',' + chr(10), 1)}"
+    return _drawn(LiveNetwork(snap.n_total, snap.n_platforms, title), snap)
 
 
 def draw_comparison(frames: tuple[pd.DataFrame, pd.DataFrame], labels: tuple[str, str]) -> Figure:
     """Key outcomes of two designs on shared axes, one panel per outcome."""
-    fig = Figure(figsize=(9.0, 5.6), dpi=DPI)
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.94, bottom=0.09, hspace=0.25, wspace=0.22)
-    axes = fig.subplots(2, 2, sharex=True).ravel()
-    for ax, (column, title) in zip(axes, COMPARE_PANELS, strict=True):
-        ax.set_title(title, fontsize=11)
-        ax.grid(alpha=0.3)
-        for frame, label, colour in zip(frames, labels, ("#1f77b4", "#d62728"), strict=True):
-            if not frame.empty:
-                ax.plot(frame.index, frame[column], label=label, color=colour)
-        if column == "outcome_indirect":
-            ax.axhline(0.0, color="black", linewidth=0.6)
-    for ax in axes[2:]:
-        ax.set_xlabel("month")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if not frames[0].empty:
-        axes[0].legend(loc="upper left", fontsize=8)
-    return fig
+    return _drawn(LiveLines(compare_panels(labels), shape=(2, 2), figsize=(9.0, 5.6)), frames)
+
+
+class LivePage:
+    """Every figure of the single-design page for one model, updated in place each month
+    (used by the step-rate tool; the page's components hold the same figures one by one)."""
+
+    def __init__(self, model: PartnershipModel) -> None:
+        self.model = model
+        self.lines = {name: LiveLines([panel]) for name, panel in SERIES_PANELS.items()}
+        snap = network_snapshot(model)
+        self.network = LiveNetwork(snap.n_total, snap.n_platforms)
+
+    def update(self) -> dict[str, bytes]:
+        """PNG of every figure for the model's data now."""
+        frame = series(self.model)
+        images = {name: live.update(frame) for name, live in self.lines.items()}
+        images["NetworkView"] = self.network.update(network_snapshot(self.model))
+        return images

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-START_TIMEOUT = 120.0  # seconds; importing numba and Solara is slow on a busy machine
+START_TIMEOUT = 240.0  # seconds; importing numba and Solara is slow on a busy machine
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; Playwright never downloads one
 # Chromium flags for a closed network, as root, without a GPU.
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

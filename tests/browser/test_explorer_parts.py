@@ -97,6 +97,9 @@ def test_network_sample_is_capped_and_stable() -> None:
     still_active = {s for s in serials if s in set(ps.serial[ps.active == 1].tolist())}
     assert len(still_active & again) >= 0.8 * len(still_active)
     figures.draw_network(model, max_nodes=200)  # draws without error
+    caption = figures.network_caption(figures.network_snapshot(model, max_nodes=200))
+    drawn = figures.sampled_partnerships(model, max_nodes=200).size
+    assert caption.startswith(f"{drawn:,} of ") and "organisations" in caption
 
 
 def test_series_counts_partnerships_by_kind_and_cause() -> None:
@@ -128,3 +131,92 @@ def test_offline_assets_cover_what_the_page_template_loads(tmp_path) -> None:
     (tmp_path / "requirejs@2.3.6").mkdir()
     (tmp_path / "requirejs@2.3.6" / "package.json").write_text("{}")
     assert ("requirejs", "2.3.6") not in missing_assets(tmp_path)
+
+
+def test_every_outcome_the_explorer_reads_is_reported_by_the_model() -> None:
+    from sim.explorer import outcomes
+    from sim.metrics import STEP_METRICS
+
+    missing = [name for name in outcomes.reporters() if name not in STEP_METRICS]
+    assert not missing, f"the explorer reads outcomes the model no longer reports: {missing}"
+
+
+def _png_pixels(data: bytes) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return np.asarray(Image.open(io.BytesIO(data)))
+
+
+def test_figures_update_in_place_and_match_a_full_redraw() -> None:
+    model = ExplorerModel(n_orgs=SMALL, seed=5)
+    page = figures.LivePage(model)
+    previous = None
+    for _ in range(40):
+        model.step()
+        images = page.update()
+        if previous is not None:
+            assert all(images[k] != previous[k] for k in ("ActivePlot", "OutcomesPlot"))
+        previous = images
+    for live in page.lines.values():
+        assert 1 <= live.redraws <= 8, "the background was redrawn on most months"
+        blitted = _png_pixels(live.update(figures.series(model)))
+        live.background = None  # force the full draw of the same state
+        assert (blitted == _png_pixels(live.update(figures.series(model)))).all()
+
+
+def test_limits_grow_in_nice_steps_and_never_shrink() -> None:
+    assert [figures.nice_ceiling(v) for v in (0.7, 1.0, 13.0, 2100.0)] == [0.8, 1.0, 15.0, 2500.0]
+    assert figures.month_limit(1) == 24 and figures.month_limit(61) == 120
+    limits = figures.grown_limits(None, 0.0, 10.0)
+    assert limits == (0.0, 20.0)
+    assert figures.grown_limits(limits, 0.0, 5.0) == limits  # lower data: unchanged
+    assert figures.grown_limits(limits, -3.0, 12.0) == (-6.0, 20.0)
+
+
+def test_series_reads_complete_steps_only() -> None:
+    model = ExplorerModel(n_orgs=SMALL, seed=1)
+    for _ in range(3):
+        model.step()
+    model.datacollector.model_vars["active_partnerships"].append(99)  # a step half recorded
+    assert len(figures.series(model)) == 3
+
+
+def test_stepping_waits_until_the_browser_shows_the_last_update() -> None:
+    import threading
+
+    from mesa.visualization.utils import update_counter
+
+    model = ExplorerModel(n_orgs=SMALL, seed=1)
+    model.step()  # no page yet: no waiting
+    model.mark_shown(update_counter.value)
+    update_counter.value += 1  # the server sent an update the browser has not drawn yet
+    assert model.wait_until_shown(timeout=0.1) is False
+    stepped = threading.Event()
+    worker = threading.Thread(target=lambda: (model.step(), stepped.set()))
+    worker.start()
+    assert not stepped.wait(0.3), "stepped before the page showed the last month"
+    model.mark_shown(update_counter.value)
+    assert stepped.wait(10.0)
+    worker.join()
+    assert model.steps == 2
+
+
+def test_key_numbers_table_marks_every_value_for_the_tests() -> None:
+    from sim.explorer.components import KEY_LABELS, numbers_table
+
+    numbers = {key: f"<{k}>" for k, key in enumerate(KEY_LABELS)}
+    table = numbers_table([numbers, numbers], ["A: x", "B: y"], ["a", "b"])
+    for k, key in enumerate(KEY_LABELS):
+        assert f'class="kpi kpi-{key}-a"' in table and f"&lt;{k}&gt;" in table
+    assert 'class="kpi-label-b">B: y<' in table
+
+
+def test_step_rate_tool_times_steps_updates_and_rebuilds() -> None:
+    from sim.explorer.steprate import measure
+
+    r = measure(n_orgs=SMALL, steps=3)
+    assert r["step_s"] > 0 and r["update_s"] > 0 and r["rebuild_s"] > 0
+    assert r["update_cpu_s"] < r["rebuild_cpu_s"], "updating in place costs more than a rebuild"
