@@ -119,8 +119,12 @@ def test_outputs_missing_from_the_run_summary_are_refused_with_the_reason(tmp_pa
 
 def test_every_parameter_with_a_plausible_range_is_calibrated_by_default() -> None:
     space = ParameterSpace.from_plan("all")
-    expected = [n for n, f in PARAM_FIELDS.items() if f.metadata.get("plausible") is not None]
+    expected = [n for n, f in PARAM_FIELDS.items()
+                if f.metadata.get("plausible") is not None
+                or f.metadata.get("plausible_choices") is not None]
     assert space.names == expected and len(expected) > 40
+    switches = [p.name for p in space.parameters if p.kind == "choice"]
+    assert "national_budget_split" in switches  # structural switches are calibrated too
     values = space.values(space.uniform(5, np.random.default_rng(0)))
     for _, row in values.iterrows():
         make_params(**space.model_kwargs(row))  # every draw is a valid parameter set
@@ -128,9 +132,11 @@ def test_every_parameter_with_a_plausible_range_is_calibrated_by_default() -> No
     assert kinds["bandwidth"] == "factor" and kinds["broker_candidates"] == "int"
     bandwidth = next(p for p in space.parameters if p.name == "bandwidth")
     assert bandwidth.model_value(2.0) == [2 * v for v in PARAM_FIELDS["bandwidth"].default]
-    back = space.points(values)
-    assert np.allclose(space.values(back).drop(columns=["event_contacts", "broker_candidates"]),
-                       values.drop(columns=["event_contacts", "broker_candidates"]))
+    back = space.values(space.points(values))
+    numeric = [p.name for p in space.parameters
+               if p.kind not in ("choice", "int") and p.name != "event_contacts"]
+    assert np.allclose(back[numeric].astype(float), values[numeric].astype(float))
+    assert back[switches].equals(values[switches])
 
 
 def test_a_schema_entry_with_plausible_choices_becomes_a_categorical_parameter(
