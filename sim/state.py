@@ -7,12 +7,20 @@ sector by sector, so a country's (or a sector's) organisations are one contiguou
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+import dataclasses
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from sim.goals import N_GOALS
-from sim.params import BUSINESS_ASSOCIATION, COUNTRY_PARAMS, N_SECTORS, SME, Params
+from sim.params import (
+    BUSINESS_ASSOCIATION,
+    COUNTRY_PARAMS,
+    N_SECTORS,
+    PARAM_FIELDS,
+    SME,
+    Params,
+)
 
 if TYPE_CHECKING:
     from sim.worlds import Countries
@@ -151,61 +159,34 @@ WORLD_COUNTRY_VALUES = ("trust", "fragility", "event_rate", "donor_alignment",
 assert set(WORLD_COUNTRY_VALUES) <= set(COUNTRY_PARAMS)
 
 
-class Constants(NamedTuple):
-    """Parameters in the form the compiled rules read (sector values as arrays); the
-    country-level ones are per country in `World` (`WORLD_COUNTRY_VALUES`) or `Orgs`."""
+#: Parameters that only choose inputs or the driver, never read by a rule.
+NOT_RULE_VALUES = ("world", "goal_matrix_path", "engine")
 
-    n_slots: int
-    bandwidth: np.ndarray
-    search_rate: np.ndarray
-    reservation: np.ndarray
-    patience: np.ndarray
-    commitment_months: np.ndarray
-    event_attendance: np.ndarray
-    pressure_volatility: float
-    pressure_reversion: float
-    event_partnering: bool
-    event_contacts: int
-    grant_size: float
-    actions_per_staff: float
-    capacity_building_share: float
-    convening_share: float
-    coordination_cost: float
-    membership_overhead: float
-    membership_review_rate: float
-    membership_benefit: float
-    satisfaction_ratio: float
-    local_trust_bonus: float
-    broker_candidates: int
-    ba_representation: bool
-    partnership_cost: float
-    max_members: int
-    w_skill: float
-    w_complementarity: float
-    w_goal: float
-    w_culture: float
-    w_trust: float
-    w_repeat: float
-    w_broker: float
-    payoff_noise: float
-    repeat_search_rate: float
-    solo_search_cost: float
-    output_scale: float
-    running_cost: float
-    resource_half_months: float
-    health_gain: float
-    friction: float
-    skill_softening: float
-    shock_size: float
-    learning_rate: float
-    capacity_gain: float
-    skill_decay: float
-    health_floor: float
-    objective_months: float
-    spillover_transformational: float
-    spillover_value_chain: float
-    collective_action: float
-    resource_cap_months: float
+
+def _constant_fields() -> list[tuple[str, type]]:
+    """The fields of `Constants`: every parameter of `Params` a rule may read, in schema
+    order, after the derived `n_slots`. Country-level parameters are left out (they are
+    per country in `World` or `Orgs`); a parameter with allowed `choices` is read as the
+    index of its value in them (compare with the codes next to the choices in
+    `sim.params`); a sector-indexed one as a float array."""
+    fields: list[tuple[str, type]] = [("n_slots", int)]
+    for f in dataclasses.fields(Params):
+        if f.name in COUNTRY_PARAMS or f.name in NOT_RULE_VALUES:
+            continue
+        if f.metadata.get("choices"):
+            fields.append((f.name, int))
+        elif f.metadata.get("length"):
+            fields.append((f.name, np.ndarray))
+        else:
+            fields.append((f.name, type(f.default)))
+    return fields
+
+
+Constants = NamedTuple("Constants", _constant_fields())
+Constants.__doc__ = (
+    "Parameters in the form the compiled rules read, built from the fields of `Params` "
+    "(see `_constant_fields`); the country-level ones are per country in `World` "
+    "(`WORLD_COUNTRY_VALUES`) or `Orgs`.")
 
 
 def sector_counts(n_orgs: int, shares: tuple[float, ...]) -> np.ndarray:
@@ -342,11 +323,18 @@ def build_world(p: Params, countries: Countries, rng: np.random.Generator,
 
 
 def build_constants(p: Params, n_slots: int) -> Constants:
-    """Collect the parameters the compiled rules need, sector values as float arrays."""
-    sector_arrays = {name: np.asarray(getattr(p, name), dtype=np.float64) for name in
-                     ("bandwidth", "search_rate", "reservation", "patience",
-                      "commitment_months", "event_attendance")}
-    scalars = {name: getattr(p, name) for name in Constants._fields
-               if name not in sector_arrays and hasattr(p, name)}
-    return Constants(n_slots=n_slots, **sector_arrays, **scalars)
-
+    """Collect the parameters the compiled rules read (see `Constants`)."""
+    values: dict[str, Any] = {"n_slots": n_slots}
+    for name, kind in Constants.__annotations__.items():
+        if name == "n_slots":
+            continue
+        value = getattr(p, name)
+        meta = PARAM_FIELDS[name].metadata
+        if meta.get("choices"):
+            value = meta["choices"].index(value)
+        elif kind is np.ndarray:
+            value = np.asarray(value, dtype=np.float64)
+        else:
+            value = kind(value)
+        values[name] = value
+    return Constants(**values)
