@@ -25,7 +25,14 @@ from sim.params import (
     SECTORS,
     SME,
 )
-from sim.state import ALL_GOALS, EVENT, PARTNERSHIP_KINDS, PLATFORM_LEVELS, SOLO
+from sim.state import (
+    ALL_GOALS,
+    EVENT,
+    PARTNERSHIP_KINDS,
+    PLATFORM_LEVELS,
+    SOLO,
+    platform_member_rows,
+)
 
 if TYPE_CHECKING:
     from sim.model import PartnershipModel
@@ -229,9 +236,7 @@ class Platform(mesa.Agent):
 
     @property
     def members(self) -> list[Organisation]:
-        pl = self.model.state.platforms
-        start = pl.member_start[self.row]
-        rows = pl.members[start:start + pl.member_count[self.row]]
+        rows = platform_member_rows(self.model.state.platforms, self.row)
         return [self.model.organisation(int(i)) for i in rows]
 
     @property

@@ -9,7 +9,7 @@ import numpy as np
 from sim.countries import ACTIVE_ORGS
 from sim.params import MULTINATIONAL
 from sim.platforms import national_staff
-from sim.state import NATIONAL, WORLD_COUNTRY_VALUES, sector_counts
+from sim.state import NATIONAL, WORLD_COUNTRY_VALUES, platform_member_rows, sector_counts
 
 if TYPE_CHECKING:
     from sim.model import PartnershipModel
@@ -62,17 +62,27 @@ def invariant_violations(model: PartnershipModel) -> list[str]:
     if ps.free_top[0] + active.size != ps.active.shape[0]:
         found.append("free-slot stack and active slots do not add up to the pool size")
 
+    n_countries = pl.block_count.shape[1] - 1
     for p in range(pl.staff.shape[0]):
-        start, count = pl.member_start[p], pl.member_count[p]
-        listed = pl.members[start:start + count]
-        if np.unique(listed).size != count:
-            found.append(f"platform {p} lists a member twice")
+        listed = platform_member_rows(pl, p)
+        if np.unique(listed).size != pl.member_count[p] or np.any(listed < 0):
+            found.append(f"platform {p} lists a member twice, or a block's count is wrong")
+        for b in range(n_countries + 1):
+            rows = pl.members[pl.block_start[p, b]:pl.block_start[p, b] + pl.block_count[p, b]]
+            multinational = o.sector[rows] == MULTINATIONAL
+            if (b == n_countries and not multinational.all()) or (
+                    b < n_countries and (multinational.any() or np.any(o.country[rows] != b))):
+                found.append(f"platform {p}: block {b} holds an organisation of another block")
+                break
     memberships = int((o.member_pos >= 0).sum())
     if memberships != int(pl.member_count.sum()):
         found.append("organisations' memberships disagree with platform member lists")
-    overhead = model.params.membership_overhead
+    paid = ((o.member_pos >= 0) & (o.via_ba == 0)).sum(axis=1)
+    if not np.array_equal(paid, o.paid_memberships):
+        found.append("organisations' paid memberships disagree with their membership slots")
+    charged = np.minimum(paid, 1) if model.params.overhead_scaling == "split" else paid
     expected_load = (o.n_active * model.params.partnership_cost
-                     + ((o.member_pos >= 0) & (o.via_ba == 0)).sum(axis=1) * overhead)
+                     + charged * model.params.membership_overhead)
     if not np.allclose(o.load, expected_load, atol=1e-6):
         found.append("load differs from partnerships and memberships held")
 
@@ -113,7 +123,7 @@ def country_violations(model: PartnershipModel) -> list[str]:
             found.append(f"World.{name} differs from the countries' values")
     nationals = np.flatnonzero(pl.level == NATIONAL)
     for p in nationals:
-        listed = pl.members[pl.member_start[p]:pl.member_start[p] + pl.member_count[p]]
+        listed = platform_member_rows(pl, p)
         if np.any(o.country[listed] != pl.country[p]):
             found.append(f"national platform {p} lists an organisation of another country")
     if nationals.size:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.jit import jit, jit_noalloc
-from sim.params import END_CAUSES, FAILURE_CAUSES, N_SECTORS, SECTORS
+from sim.params import END_CAUSES, FAILURE_CAUSES, N_SECTORS, SECTORS, SME
 from sim.state import (
+    REFUSAL_REASONS,
     T_ACTIONS_AVAILABLE,
     T_ACTIONS_USED,
     T_CONTACTS,
@@ -30,6 +31,8 @@ from sim.state import (
     T_FORMED_SOLO,
     T_INVESTED,
     T_MEMBER_EXITS,
+    T_PROPOSED,
+    T_REFUSED,
     T_SEARCH_COST,
     T_TRAINED,
     TRANSFORMATIONAL,
@@ -51,6 +54,7 @@ STEP_METRICS: tuple[str, ...] = (
     "platform_utilisation", "platform_membership", "sme_platform_membership", "trained",
     "contacts", "cross_sector_contacts", "repeat_contacts", "search_cost",
     "donor_disbursed", "investment_attracted", "participation_gini",
+    "platform_proposals", *(f"proposals_refused_{reason}" for reason in REFUSAL_REASONS),
 )
 _INDEX = {name: k for k, name in enumerate(STEP_METRICS)}
 # Positions in STEP_METRICS, as constants the compiled kernel reads by name.
@@ -85,6 +89,9 @@ _TALLY_METRICS = np.array([
     (_INDEX["search_cost"], T_SEARCH_COST),
     (_INDEX["donor_disbursed"], T_DISBURSED),
     (_INDEX["investment_attracted"], T_INVESTED),
+    (_INDEX["platform_proposals"], T_PROPOSED),
+    *((_INDEX[f"proposals_refused_{reason}"], T_REFUSED + r)
+      for r, reason in enumerate(REFUSAL_REASONS)),
 ], dtype=np.int64)
 
 
@@ -135,7 +142,7 @@ def fill_step_metrics(O, PS, W, out: np.ndarray, per_sector: np.ndarray, covered
         for slot in range(O.member_pos.shape[1]):
             if O.member_pos[i, slot] >= 0:
                 members += 1
-                if s == 0:
+                if s == SME:
                     sme_members += 1
                 break
     active = 0
@@ -263,6 +270,7 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
         "engine": p.engine,
         "steps": model.steps,
         "formed": formed,
+        "formed_brokered": brokered,  # formed with a platform's introduction or convening
         "ended": ended,
         "active_at_end": int(series["active_partnerships"].iloc[-1]) if len(series) else 0,
         "partnerships_per_1000": 1000.0 * formed / n_total,
@@ -294,6 +302,10 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
         if len(series) else 0.0,
         "participation_gini": float(series["participation_gini"].iloc[-1])
         if len(series) else 0.0,
+        # Groups platforms proposed, and those formation refused, by reason (run totals).
+        "platform_proposals": int(series["platform_proposals"].sum()) if len(series) else 0,
+        **{f"proposals_refused_{reason}": int(series[f"proposals_refused_{reason}"].sum())
+           if len(series) else 0 for reason in REFUSAL_REASONS},
         **network_summary(model),
         **country_spread(model),
         **goal_outcomes(model),

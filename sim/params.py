@@ -30,6 +30,11 @@ PLATFORM_DESIGNS: tuple[str, ...] = ("none", "national", "per_goal", "hybrid")
 # How the national platforms' share of the budget is divided between countries.
 NATIONAL_BUDGET_SPLITS: tuple[str, ...] = ("even", "by_orgs", "by_need")
 ENGINES: tuple[str, ...] = ("numba", "mesa")
+# Structural switches (the rules read a choice as its index: compare with these codes).
+OVERHEAD_SCALINGS: tuple[str, ...] = ("per_platform", "split")
+OVERHEAD_PER_PLATFORM, OVERHEAD_SPLIT = range(len(OVERHEAD_SCALINGS))
+LEAD_MEMBER_SEARCHES: tuple[str, ...] = ("bounded", "until_found")
+LEAD_SEARCH_BOUNDED, LEAD_SEARCH_UNTIL_FOUND = range(len(LEAD_MEMBER_SEARCHES))
 
 # Causes of a partnership's end, in the order of the integer codes stored in the state.
 END_CAUSES: tuple[str, ...] = ("health", "unmet", "funding", "objective")
@@ -238,6 +243,16 @@ class Params:
                                     lo=0.0, hi=100.0,
         plausible=(0.1, 0.6),
         plausible_why="Discussion: overhead 'scares SMEs away', size unknown; guess.")
+    overhead_scaling: str = _p(
+        "per_platform", "How membership overhead is charged to an organisation on several "
+        "goal leads (per_goal): one overhead per platform joined, or one overhead split over "
+        "all the leads it belongs to (it pays it on joining the first, frees it on leaving "
+        "the last). Designs with one membership slot are not affected.",
+        "The discussion says separate memberships would 'scare SMEs away' but not how "
+        "platforms would charge them; per_platform is the first version's rule, split is a "
+        "one-stop membership across leads.",
+        choices=OVERHEAD_SCALINGS, plausible_choices=OVERHEAD_SCALINGS,
+        plausible_why="Both are defensible ways for goal leads to run memberships.")
     membership_review_rate: float = _p(0.1, "Monthly probability that an organisation reviews "
                                        "its platform memberships.", "Guess.", lo=0.0, hi=1.0,
         plausible=(0.03, 0.3),
@@ -268,6 +283,18 @@ class Params:
                                 "Guess.", lo=1, hi=50,
         plausible=(1, 6),
         plausible_why="Guess: a broker screens a few candidates per introduction.")
+    lead_member_search: str = _p(
+        "bounded", "How a goal lead picks the first member of an action: among "
+        "`broker_candidates` draws the first who cares about its goal, or the last drawn if "
+        "none does (bounded); or draws until one cares (until_found; the action is given up "
+        "when, after as many draws as the list has members, none has).",
+        "Matters in the hybrid design, where leads act through national platforms whose "
+        "members mostly care about other goals: a lead that screens a few and acts anyway "
+        "spends staff time on members less interested in its goal; one that searches on "
+        "spends it only on interested ones. The first version's code did the former, its "
+        "ODD said the latter.",
+        choices=LEAD_MEMBER_SEARCHES, plausible_choices=LEAD_MEMBER_SEARCHES,
+        plausible_why="Both are defensible practices for a goal lead.")
     ba_representation: bool = _p(False, "Whether business associations represent their member "
                                  "SMEs on platforms at no bandwidth cost to the SMEs.",
                                  "Asked in the discussion: can associations represent SMEs?")
@@ -338,6 +365,15 @@ class Params:
                                   "global platform lacks it.", lo=0.0, hi=10.0,
         plausible=(0.0, 0.3),
         plausible_why="Guess: from no local-presence effect to twice the default.")
+    local_knowledge_penalty: float = _p(
+        0.0, "Payoff penalty on an introduction a global lead makes on its own, with no "
+        "presence in the country (per_goal's leads; a hybrid lead acting through a national "
+        "platform carries local trust instead).",
+        "The discussion doubts a distant platform knows a country's organisations; how much "
+        "that costs is unknown, so 0 (no penalty, the first version) is the default and the "
+        "range lets the analysis treat it as uncertain.", lo=0.0, hi=10.0,
+        plausible=(0.0, 0.3),
+        plausible_why="Guess: from none to as much as local presence is worth (local_trust_bonus).")
     # --- operation (process 5) --------------------------------------------------------
     output_scale: float = _p(1.6, "Scale of a partnership's monthly output on its focal goal.",
                              "Arbitrary unit of outcome.", lo=0.0, hi=1e6,

@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.goals import N_GOALS
-from sim.params import Params
-from sim.state import ALL_GOALS, GLOBAL, NATIONAL, Platforms
+from sim.params import MULTINATIONAL, Params
+from sim.state import ALL_GOALS, GLOBAL, NATIONAL, Platforms, sector_counts
 from sim.worlds import Countries
 
 
@@ -75,7 +75,6 @@ def platform_layout(p: Params, countries: Countries
 def build_platforms(p: Params, countries: Countries) -> Platforms:
     """Create the platforms of `p.platform_design` with empty member lists."""
     layout, n_slots = platform_layout(p, countries)
-    n_total = int(countries.n_orgs.sum())
     n = len(layout)
     level = np.array([row[0] for row in layout], np.int64)
     goal = np.array([row[1] for row in layout], np.int64)
@@ -109,11 +108,28 @@ def build_platforms(p: Params, countries: Countries) -> Platforms:
     assert np.array_equal(national_rows, np.arange(national_rows.size)), \
         "national platforms must occupy rows 0..n_countries-1 (rules.platform_act relies on it)"
 
-    # A national platform's list holds at most its country's organisations (national
-    # platforms are rows 0..n_countries-1, so `country` indexes the sizes).
-    own_country = countries.n_orgs[np.maximum(country, 0)] if n else np.zeros(0, np.int64)
-    capacity = np.where(takes == 1, np.where(level == NATIONAL, own_country, n_total), 0)
-    start = np.concatenate([[0], np.cumsum(capacity)[:-1]]).astype(np.int64)
+    # Member lists in blocks (sim.state): block c for country c's organisations that are
+    # not multinationals, the last block for multinationals. A national platform's blocks
+    # hold at most its own country's organisations, a global lead's every country's.
+    c_count = len(countries)
+    multinationals = np.array([sector_counts(int(countries.n_orgs[k]),
+                                             tuple(countries["sector_shares"][k]))[MULTINATIONAL]
+                               for k in range(c_count)], np.int64)
+    others = countries.n_orgs.astype(np.int64) - multinationals
+    block_capacity = np.zeros((n, c_count + 1), np.int64)
+    for k in range(n):
+        if takes[k] == 0:
+            continue
+        if level[k] == NATIONAL:
+            block_capacity[k, country[k]] = others[country[k]]
+            block_capacity[k, c_count] = multinationals[country[k]]
+        else:
+            block_capacity[k, :c_count] = others
+            block_capacity[k, c_count] = multinationals.sum()
+    capacity = block_capacity.sum(axis=1)
+    block_start = (np.cumsum(block_capacity.ravel()) - block_capacity.ravel()).reshape(
+        block_capacity.shape).astype(np.int64)
+    start = block_start[:, 0].copy() if n else np.zeros(0, np.int64)
 
     if p.platform_design in ("national", "hybrid"):
         slot_base, slot_national, slot_goal = [0], [1], [ALL_GOALS]
@@ -127,7 +143,8 @@ def build_platforms(p: Params, countries: Countries) -> Platforms:
     return Platforms(
         level=level, goal=goal, country=country, staff=staff, expertise=expertise,
         takes_members=takes, member_start=start, member_count=np.zeros(n, np.int64),
-        members=np.full(int(capacity.sum()), -1, np.int64), service=service,
+        members=np.full(int(capacity.sum()), -1, np.int64),
+        block_start=block_start, block_count=np.zeros_like(block_capacity), service=service,
         actions_used=np.zeros(n),
         brokered=np.zeros(n, np.int64), slot_base=np.array(slot_base, np.int64),
         slot_national=np.array(slot_national, np.int64), slot_goal=np.array(slot_goal, np.int64),

@@ -24,12 +24,25 @@ from numba.np.random.random_methods import (
 
 from sim.goals import N_GOALS
 from sim.jit import jit_rule
-from sim.params import BUSINESS_ASSOCIATION, DONOR, GOVERNMENT, MULTINATIONAL, SME
+from sim.params import (
+    BUSINESS_ASSOCIATION,
+    DONOR,
+    GOVERNMENT,
+    LEAD_SEARCH_UNTIL_FOUND,
+    MULTINATIONAL,
+    OVERHEAD_SPLIT,
+    SME,
+)
 from sim.state import (
     EVENT,
     GLOBAL,
     MEMORY,
     NATIONAL,
+    REFUSED_BANDWIDTH,
+    REFUSED_COUNTRY,
+    REFUSED_PAYOFF,
+    REFUSED_POOL,
+    REFUSED_REPEATED,
     SOLO,
     T_ACTIONS_AVAILABLE,
     T_ACTIONS_USED,
@@ -47,6 +60,8 @@ from sim.state import (
     T_INVESTED,
     T_MEMBER_EXITS,
     T_NEXT_SERIAL,
+    T_PROPOSED,
+    T_REFUSED,
     T_SEARCH_COST,
     T_TRAINED,
     TRANSFORMATIONAL,
@@ -184,35 +199,95 @@ def complementarity(distinct: int, n: int) -> float:
 # --- platform membership lists ---------------------------------------------------------------
 
 @jit_rule
-def add_member(O, PL, i: int, s: int, p: int, via_association: bool, overhead: float) -> None:
-    """Enrol `i` in platform `p` through slot `s`; pays `overhead` unless represented."""
-    pos = PL.member_count[p]
-    PL.members[PL.member_start[p] + pos] = i
-    PL.member_count[p] = pos + 1
+def block_of(O, PL, i: int) -> int:
+    """The block of a platform's member list that holds `i` (see `sim.state`)."""
+    if O.sector[i] == MULTINATIONAL:
+        return PL.block_count.shape[1] - 1
+    return O.country[i]
+
+
+@jit_rule
+def charges_overhead(O, K, i: int) -> bool:
+    """Whether `i`'s next paid membership (or the one it leaves) moves its load: always
+    with one overhead per platform; only its first (or last) one when overhead is split."""
+    return K.overhead_scaling != OVERHEAD_SPLIT or O.paid_memberships[i] == 0
+
+
+@jit_rule
+def add_member(O, PL, K, i: int, s: int, p: int, via_association: bool) -> None:
+    """Enrol `i` in platform `p` through slot `s`; pays the overhead unless represented."""
+    b = block_of(O, PL, i)
+    pos = PL.block_count[p, b]
+    PL.members[PL.block_start[p, b] + pos] = i
+    PL.block_count[p, b] = pos + 1
+    PL.member_count[p] += 1
     O.member_pos[i, s] = pos
     if via_association:
         O.via_ba[i, s] = 1
         O.represented[O.association[i]] += 1
     else:
-        O.load[i] += overhead
+        if charges_overhead(O, K, i):
+            O.load[i] += K.membership_overhead
+        O.paid_memberships[i] += 1
 
 
 @jit_rule
-def remove_member(O, PL, i: int, s: int, p: int, overhead: float) -> None:
-    """Take `i` off platform `p`'s list (swap with the last member) and free its overhead."""
+def remove_member(O, PL, K, i: int, s: int, p: int) -> None:
+    """Take `i` off platform `p`'s list (swap with the last of its block) and free its
+    overhead."""
+    b = block_of(O, PL, i)
+    start = PL.block_start[p, b]
     pos = O.member_pos[i, s]
-    last = PL.member_count[p] - 1
-    moved = PL.members[PL.member_start[p] + last]
-    PL.members[PL.member_start[p] + pos] = moved
-    PL.members[PL.member_start[p] + last] = -1
+    last = PL.block_count[p, b] - 1
+    moved = PL.members[start + last]
+    PL.members[start + pos] = moved
+    PL.members[start + last] = -1
     O.member_pos[moved, s] = pos
     O.member_pos[i, s] = -1
-    PL.member_count[p] = last
+    PL.block_count[p, b] = last
+    PL.member_count[p] -= 1
     if O.via_ba[i, s] == 1:
         O.via_ba[i, s] = 0
         O.represented[O.association[i]] -= 1
     else:
-        O.load[i] -= overhead
+        O.paid_memberships[i] -= 1
+        if charges_overhead(O, K, i):
+            O.load[i] -= K.membership_overhead
+
+
+@jit_rule
+def draw_member(PL, p: int, home: int, rng) -> int:
+    """Draw a member of platform `p` uniformly from those a group whose home country is
+    `home` may include: the members of that country and the multinationals (any country);
+    every member when `home` is -1 (no home yet). Returns -1 when there is none."""
+    mnc = PL.block_count.shape[1] - 1
+    if home >= 0:
+        local = PL.block_count[p, home]
+        total = local + PL.block_count[p, mnc]
+        if total == 0:
+            return -1
+        u = draw_below(rng, total)
+        if u < local:
+            return PL.members[PL.block_start[p, home] + u]
+        return PL.members[PL.block_start[p, mnc] + u - local]
+    total = PL.member_count[p]
+    if total == 0:
+        return -1
+    u = draw_below(rng, total)
+    for b in range(mnc + 1):
+        count = PL.block_count[p, b]
+        if u < count:
+            return PL.members[PL.block_start[p, b] + u]
+        u -= count
+    return -1
+
+
+@jit_rule
+def home_of(O, i: int, home: int) -> int:
+    """A group's home country once `i` joins it: the first non-multinational's country."""
+    if home < 0 and O.sector[i] != MULTINATIONAL:
+        return O.country[i]
+    return home
 
 
 # --- 1. funding, community pressure and events (world) --------------------------------------
@@ -289,6 +364,7 @@ def review_memberships(i: int, O, PL, K, rng) -> None:
         return
     overhead = K.membership_overhead
     cost = overhead / max(O.bandwidth[i], 1e-9)
+    split = K.overhead_scaling == OVERHEAD_SPLIT
     for s in range(K.n_slots):
         p = slot_platform(O, PL, i, s)
         if PL.takes_members[p] == 0:
@@ -297,25 +373,34 @@ def review_memberships(i: int, O, PL, K, rng) -> None:
         member = O.member_pos[i, s] >= 0
         if g >= 0 and not has_goal(O.goals[i], g):
             if member:
-                remove_member(O, PL, i, s, p, overhead)
+                remove_member(O, PL, K, i, s, p)
             continue
         benefit = expected_service(O, PL, K, i, p, g)
         if member:
             if O.via_ba[i, s] == 1:
                 if O.member_pos[O.association[i], s] < 0:
-                    remove_member(O, PL, i, s, p, overhead)
-            elif benefit < 0.8 * cost:
-                remove_member(O, PL, i, s, p, overhead)
+                    remove_member(O, PL, K, i, s, p)
+            elif benefit < 0.8 * (cost / O.paid_memberships[i] if split else cost):
+                remove_member(O, PL, K, i, s, p)
             continue
         a = O.association[i]
         if (K.ba_representation and O.sector[i] == SME and a >= 0
                 and O.member_pos[a, s] >= 0 and O.represented[a] < O.ba_capacity[a]):
-            add_member(O, PL, i, s, p, True, overhead)
-        elif benefit > cost and spare(O, i) >= overhead:
-            add_member(O, PL, i, s, p, False, overhead)
+            add_member(O, PL, K, i, s, p, True)
+        elif (benefit > (cost / (O.paid_memberships[i] + 1) if split else cost)
+              and spare(O, i) >= (overhead if charges_overhead(O, K, i) else 0.0)):
+            add_member(O, PL, K, i, s, p, False)
 
 
 # --- 4. formation (shared by every search channel) ---------------------------------------------
+
+@jit_rule
+def refuse(W, broker: int, reason: int) -> int:
+    """Refuse a proposed group (returns -1), tallying the reason when a platform proposed it."""
+    if broker >= 0:
+        W.tally[T_REFUSED + reason] += 1
+    return -1
+
 
 @jit_rule
 def try_form(O, PS, W, K, n: int, g: int, broker: int, expertise: float, local: bool,
@@ -326,6 +411,8 @@ def try_form(O, PS, W, K, n: int, g: int, broker: int, expertise: float, local: 
     Returns the partnership's slot, or -1 when it does not form.
     """
     members = W.scratch
+    if broker >= 0:
+        W.tally[T_PROPOSED] += 1
     home = O.country[members[0]]
     for a in range(n):
         i = members[a]
@@ -335,19 +422,21 @@ def try_form(O, PS, W, K, n: int, g: int, broker: int, expertise: float, local: 
     for a in range(n):
         i = members[a]
         if spare(O, i) < K.partnership_cost:
-            return -1
+            return refuse(W, broker, REFUSED_BANDWIDTH)
         if O.country[i] != home and O.sector[i] != MULTINATIONAL:
-            return -1  # only multinationals partner across countries
+            return refuse(W, broker, REFUSED_COUNTRY)  # only multinationals cross countries
         for b in range(a):
             if members[b] == i:
-                return -1
+                return refuse(W, broker, REFUSED_REPEATED)
     if PS.free_top[0] == 0:
-        return -1
+        return refuse(W, broker, REFUSED_POOL)
     skill, distinct, distance = group_stats(O, members, n)
     base = (K.w_skill * skill + K.w_complementarity * complementarity(distinct, n)
             + K.w_trust * W.trust[home] + K.w_broker * expertise - K.w_culture * distance)
     if local:
         base += K.local_trust_bonus
+    elif broker >= 0:
+        base -= K.local_knowledge_penalty  # a lead with no presence in the country
     repeat = False
     for a in range(n):
         i = members[a]
@@ -360,7 +449,7 @@ def try_form(O, PS, W, K, n: int, g: int, broker: int, expertise: float, local: 
                 repeat = True
                 break
         if payoff <= K.reservation[O.sector[i]]:
-            return -1
+            return refuse(W, broker, REFUSED_PAYOFF)
 
     PS.free_top[0] -= 1
     k = PS.free[PS.free_top[0]]
@@ -464,12 +553,34 @@ def seek_partners(i: int, O, PS, W, K, step: int, rng) -> None:
 # --- 3/4/6. platform actions: brokering, convening, capacity building (platform)
 
 @jit_rule
+def find_goal_member(O, PL, K, q: int, home: int, g: int, rng) -> int:
+    """A goal lead's first contact on platform `q`'s list: a member who cares about goal
+    `g`, screened among `broker_candidates` draws (`lead_member_search=bounded`: the last
+    one drawn when none does) or drawn until one does (`until_found`: -1 when, after as
+    many draws as the list has members, none has)."""
+    m = draw_member(PL, q, home, rng)
+    if m < 0 or has_goal(O.goals[m], g):
+        return m
+    tries = K.broker_candidates
+    if K.lead_member_search == LEAD_SEARCH_UNTIL_FOUND:
+        tries = max(PL.member_count[q], K.broker_candidates)
+    for _ in range(tries):
+        m = draw_member(PL, q, home, rng)
+        if has_goal(O.goals[m], g):
+            return m
+    return -1 if K.lead_member_search == LEAD_SEARCH_UNTIL_FOUND else m
+
+
+@jit_rule
 def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
     """Platform `p` spends its staff's actions on capacity building, convening and brokering.
 
     A platform acts on its own members; a global lead in the hybrid design acts through
     the national platforms (a random country per action) after losing its coordination
-    cost. Introductions by a platform present in the country carry local trust.
+    cost. Every group it proposes is one formation can accept: after the first contact,
+    candidates are drawn from the members of the group's home country and the
+    multinationals (`draw_member`). Introductions by a platform present in the country
+    carry local trust; a global lead's own introductions pay `local_knowledge_penalty`.
     """
     actions = PL.staff[p] * K.actions_per_staff
     if PL.level[p] == GLOBAL and PL.takes_members[p] == 0:
@@ -483,17 +594,16 @@ def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
         # A hybrid lead works through the national platform of a random country (national
         # platforms occupy rows 0..n_countries-1; see platforms.build_platforms).
         q = p if PL.takes_members[p] == 1 else draw_below(rng, W.pressure.shape[0])
-        count = PL.member_count[q]
-        if count == 0:
+        if PL.member_count[q] == 0:
             continue
-        start = PL.member_start[q]
-        m = PL.members[start + draw_below(rng, count)]
+        home = PL.country[q]  # -1 for a global lead: every member may come first
         if PL.goal[p] >= 0:
-            # A goal lead looks for a member who cares about its goal (a few tries).
-            for _ in range(K.broker_candidates):
-                if has_goal(O.goals[m], PL.goal[p]):
-                    break
-                m = PL.members[start + draw_below(rng, count)]
+            m = find_goal_member(O, PL, K, q, home, PL.goal[p], rng)
+            if m < 0:
+                continue
+        else:
+            m = draw_member(PL, q, home, rng)
+        home = home_of(O, m, home)
         PL.actions_used[p] += 1
         W.tally[T_ACTIONS_USED] += 1
         W.staff_served[O.country[m], PL.level[p]] += staff_per_action
@@ -515,11 +625,12 @@ def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
             for _ in range(4 * K.max_members):
                 if n >= K.max_members:
                     break
-                j = PL.members[start + draw_below(rng, count)]
+                j = draw_member(PL, q, home, rng)
                 if ((taken >> O.sector[j]) & 1 or not has_goal(O.goals[j], g)
                         or spare(O, j) < K.partnership_cost):
                     continue
                 taken |= 1 << O.sector[j]
+                home = home_of(O, j, home)
                 W.scratch[n] = j
                 n += 1
             if n < 3:
@@ -529,7 +640,7 @@ def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
             best = -1
             best_score = -1.0
             for _ in range(K.broker_candidates):
-                j = PL.members[start + draw_below(rng, count)]
+                j = draw_member(PL, q, home, rng)
                 if j == m or not has_goal(O.goals[j], g) or spare(O, j) < K.partnership_cost:
                     continue
                 score = O.skill[j] + (1.0 if O.sector[j] != O.sector[m] else 0.0)

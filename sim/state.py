@@ -43,7 +43,12 @@ SECTOR_CULTURE = np.array([0.25, 0.95, 0.0, 0.7, 0.55, 0.35, 0.15])
 (T_FORMED, T_DISSOLVED_HEALTH, T_DISSOLVED_UNMET, T_DISSOLVED_FUNDING, T_DISSOLVED_OBJECTIVE,
  T_DISBURSED, T_INVESTED, T_ACTIONS_USED, T_ACTIONS_AVAILABLE, T_CONTACTS, T_CONTACTS_CROSS,
  T_SEARCH_COST, T_FORMED_SOLO, T_FORMED_BROKERED, T_FORMED_EVENT, T_MEMBER_EXITS, T_TRAINED,
- T_FORMED_REPEAT, T_CONTACTS_REPEAT, T_ENDED, T_NEXT_SERIAL, N_TALLY) = range(22)
+ T_FORMED_REPEAT, T_CONTACTS_REPEAT, T_ENDED, T_NEXT_SERIAL, T_PROPOSED, T_REFUSED) = range(23)
+# Why formation refused a group a platform proposed: T_REFUSED + the reason's code.
+REFUSAL_REASONS = ("bandwidth", "country", "repeated", "pool", "payoff")
+REFUSED_BANDWIDTH, REFUSED_COUNTRY, REFUSED_REPEATED, REFUSED_POOL, REFUSED_PAYOFF = range(
+    len(REFUSAL_REASONS))
+N_TALLY = T_REFUSED + len(REFUSAL_REASONS)
 # Every tally is reset at the start of a step except T_NEXT_SERIAL, the running number.
 
 
@@ -64,6 +69,7 @@ class Orgs(NamedTuple):
     memory: np.ndarray        # int64 [n, MEMORY]: previous successful partners, -1 empty
     member_pos: np.ndarray    # int64 [n, n_slots]: position in the platform's member list, -1
     via_ba: np.ndarray        # int64 [n, n_slots]: 1 when represented by its association
+    paid_memberships: np.ndarray  # int64: memberships it holds itself (not represented)
     association: np.ndarray   # int64: the business association an SME belongs to, -1 none
     represented: np.ndarray   # int64: SMEs an association represents (association rows)
     ba_capacity: np.ndarray   # float64: SMEs an association can represent (0 other rows)
@@ -80,14 +86,33 @@ class Platforms(NamedTuple):
     expertise: np.ndarray     # float64 [n_platforms, N_GOALS]
     takes_members: np.ndarray  # int64: 1 when organisations join it directly
     member_start: np.ndarray  # int64: offset of its list in `members`
-    member_count: np.ndarray  # int64
-    members: np.ndarray       # int64: flat member lists
+    member_count: np.ndarray  # int64: members in all its blocks
+    members: np.ndarray       # int64: flat member lists, one block per country (see below)
+    block_start: np.ndarray   # int64 [n_platforms, n_countries + 1]: offset of a block
+    block_count: np.ndarray   # int64 [n_platforms, n_countries + 1]: members in a block
     service: np.ndarray       # float64: actions per month that reach its members
     actions_used: np.ndarray  # float64: actions that reached a member, cumulative
     brokered: np.ndarray      # int64: partnerships it helped form, cumulative
     slot_base: np.ndarray     # int64 [n_slots]: platform of membership slot s ...
     slot_national: np.ndarray  # int64 [n_slots]: ... plus the org's country when 1
     slot_goal: np.ndarray     # int64 [n_slots]: goal of the slot, ALL_GOALS for national
+
+
+# A platform's member list is kept in blocks: block c holds its members from country c
+# that are not multinationals, the last block (`MULTINATIONAL_BLOCK`, index n_countries)
+# its multinational members, so brokering can draw from exactly the members a group of
+# one country may include (sim.rules.draw_member).
+
+
+def member_block(n_countries: int, country: int, multinational: bool) -> int:
+    """The block of a platform's list that holds an organisation of `country`."""
+    return n_countries if multinational else country
+
+
+def platform_member_rows(pl: Platforms, p: int) -> np.ndarray:
+    """The organisations on platform `p`'s member list, block after block."""
+    return np.concatenate([pl.members[start:start + count] for start, count
+                           in zip(pl.block_start[p], pl.block_count[p], strict=True)])
 
 
 class Partnerships(NamedTuple):
@@ -269,6 +294,7 @@ def build_orgs(p: Params, countries: Countries, rng: np.random.Generator, n_slot
         memory=np.full((n_total, MEMORY), NO_PARTNER, np.int64),
         member_pos=np.full((n_total, n_slots), -1, np.int64),
         via_ba=np.zeros((n_total, n_slots), np.int64),
+        paid_memberships=np.zeros(n_total, np.int64),
         association=association, represented=np.zeros(n_total, np.int64),
         ba_capacity=ba_capacity, attending=np.zeros(n_total, np.int64),
     )

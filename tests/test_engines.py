@@ -11,6 +11,9 @@ from sim import PLATFORM_DESIGNS, PartnershipModel
 EVERYTHING_ON = {
     "n_orgs": 250, "n_countries": 2, "event_partnering": True, "ba_representation": True,
     "collective_action": 0.5, "fragility": 0.05,
+    # structural switches away from their defaults
+    "overhead_scaling": "split", "lead_member_search": "until_found",
+    "local_knowledge_penalty": 0.1,
 }
 
 
