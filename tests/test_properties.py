@@ -91,7 +91,7 @@ TYPICAL: dict[str, tuple[float, float]] = {
 # Drawn separately (not generically from their range).
 SPECIAL = {"n_orgs", "n_countries", "sector_shares", "platform_design", "engine",
            "goal_matrix_path", "event_partnering", "ba_representation",
-           "capacity_building_share", "convening_share", "world", "national_budget_split"}
+           "capacity_building_share", "convening_share", "world"}
 
 
 def _declared(name: str) -> tuple[float, float]:
@@ -125,8 +125,11 @@ def _sector_tuple(name: str) -> st.SearchStrategy:
     return st.tuples(*[_number(name) for _ in range(N_SECTORS)])
 
 
+# Structural switches: drawn from their allowed values.
+SWITCHES = [name for name, f in PARAM_FIELDS.items()
+            if f.metadata.get("choices") and name not in SPECIAL]
 NUMERIC = [name for name, f in PARAM_FIELDS.items()
-           if name not in SPECIAL and not isinstance(f.default, tuple)]
+           if name not in SPECIAL and name not in SWITCHES and not isinstance(f.default, tuple)]
 SECTOR_TUPLES = [name for name, f in PARAM_FIELDS.items()
                  if isinstance(f.default, tuple) and name != "sector_shares"]
 
@@ -140,8 +143,8 @@ def parameter_sets(draw, max_orgs: int = 150) -> tuple[dict, int]:
         "platform_design": draw(st.sampled_from(PLATFORM_DESIGNS)),
         "event_partnering": draw(st.booleans()),
         "ba_representation": draw(st.booleans()),
-        "national_budget_split": draw(st.sampled_from(
-            PARAM_FIELDS["national_budget_split"].metadata["choices"])),
+        **{name: draw(st.sampled_from(PARAM_FIELDS[name].metadata["choices"]))
+           for name in SWITCHES},
     }
     weights = draw(st.lists(st.integers(0, 20), min_size=N_SECTORS, max_size=N_SECTORS)
                    .filter(lambda w: sum(w) > 0))
@@ -159,7 +162,7 @@ def parameter_sets(draw, max_orgs: int = 150) -> tuple[dict, int]:
 
 
 def test_strategy_covers_every_numeric_parameter() -> None:
-    drawn = set(NUMERIC) | set(SECTOR_TUPLES) | SPECIAL
+    drawn = set(NUMERIC) | set(SECTOR_TUPLES) | set(SWITCHES) | SPECIAL
     assert drawn == set(PARAM_FIELDS)
     assert len(NUMERIC) + len(SECTOR_TUPLES) > 50
 
