@@ -134,10 +134,12 @@ class Organisation(mesa.Agent):
 
     # --- behaviour (the Mesa engine calls these; each runs one compiled rule) ---
     def review_memberships(self) -> None:
+        """Review its memberships (on the months `rules.choose_reviewers` picks it)."""
         s = self.model.state
         rules.review_memberships(self.row, s.orgs, s.platforms, s.constants, self.model.rng)
 
     def seek_partners(self) -> None:
+        """Search alone or at an event (on the months `rules.choose_searchers` picks it)."""
         s = self.model.state
         rules.seek_partners(self.row, s.orgs, s.partnerships, s.world, s.constants,
                             self.model.steps, self.model.rng)

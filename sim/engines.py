@@ -7,8 +7,11 @@ the same parameters and seed they produce identical states:
 2. organisations review memberships       6. organisations learn
 3. organisations search (alone, events)   7. partnerships are reviewed (dissolution)
    platforms broker, convene and train    8. outcomes and spillovers
-Orders are drawn from the model's one Generator: `rng.permutation` in the Mesa engine, the
-compiled `permutation` (the same numbers) in the numba engine.
+Processes 2 and 3 visit only the organisations that have something to do this month
+(`sim.rules.choose_reviewers`, `choose_searchers`: chosen with their probabilities, then
+shuffled), and platforms act in a random order (`rng.permutation` in the Mesa engine, the
+compiled `permutation`, the same numbers, in the numba engine), all from the model's one
+Generator.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import numpy as np
 
 from sim.jit import jit, jit_noalloc
 from sim.rules import (
+    choose_reviewers,
+    choose_searchers,
     learn,
     operate_partnership,
     platform_act,
@@ -61,17 +66,20 @@ def start_step(O, PL, W, K, rng) -> None:
 
 
 @jit_noalloc
-def review_all(order, O, PL, K, rng) -> None:
-    """Process 2 for every organisation, in `order`."""
-    for i in order:
-        review_memberships(i, O, PL, K, rng)
+def review_all(O, PL, W, K, rng) -> None:
+    """Process 2 for the organisations that review this month, in random order."""
+    count = choose_reviewers(PL, W, K, rng)
+    for k in range(count):
+        review_memberships(W.order[k], O, PL, K, rng)
 
 
 @jit_noalloc
-def seek_all(order, O, PS, W, K, step: int, rng) -> None:
-    """Process 3 for every organisation, in `order`."""
-    for i in order:
-        seek_partners(i, O, PS, W, K, step, rng)
+def seek_all(O, PS, W, K, step: int, rng) -> None:
+    """Process 3 (alone and at events) for the organisations that may search this month,
+    in random order."""
+    count = choose_searchers(O, W, K, rng)
+    for k in range(count):
+        seek_partners(W.order[k], O, PS, W, K, step, rng)
 
 
 @jit_noalloc
@@ -105,10 +113,9 @@ def compiled_step(O, PL, PS, W, K, step: int, rng) -> None:
     A rule must not be called here directly: inlined into this function, it would count
     references again.
     """
-    n = O.sector.shape[0]
     start_step(O, PL, W, K, rng)
-    review_all(permutation(n, rng), O, PL, K, rng)
-    seek_all(permutation(n, rng), O, PS, W, K, step, rng)
+    review_all(O, PL, W, K, rng)
+    seek_all(O, PS, W, K, step, rng)
     act_all(permutation(PL.staff.shape[0], rng), O, PL, PS, W, K, step, rng)
     finish_step(O, PS, W, K, rng)
 
@@ -133,8 +140,10 @@ class MesaEngine:
         s = model.state
         rng = model.rng
         update_context(s.orgs, s.platforms, s.world, s.constants, rng)
-        model.organisations_in(rng.permutation(model.n_total)).do("review_memberships")
-        model.organisations_in(rng.permutation(model.n_total)).do("seek_partners")
+        count = choose_reviewers(s.platforms, s.world, s.constants, rng)
+        model.organisations_in(s.world.order[:count].copy()).do("review_memberships")
+        count = choose_searchers(s.orgs, s.world, s.constants, rng)
+        model.organisations_in(s.world.order[:count].copy()).do("seek_partners")
         model.platforms_in(rng.permutation(len(model.platform_agents))).do("act")
         for partnership in model.partnerships:
             partnership.operate()

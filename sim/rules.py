@@ -30,6 +30,7 @@ from sim.params import (
     GOVERNMENT,
     LEAD_SEARCH_UNTIL_FOUND,
     MULTINATIONAL,
+    N_SECTORS,
     OVERHEAD_SPLIT,
     SME,
 )
@@ -115,6 +116,30 @@ def shuffle(order: np.ndarray, rng) -> None:
     for i in range(order.shape[0] - 1, 0, -1):
         j = draw_up_to(rng, i)
         order[i], order[j] = order[j], order[i]
+
+
+@jit_rule
+def keep_rows(lo: int, hi: int, p: float, out: np.ndarray, count: int, rng) -> int:
+    """Append to `out[count:]` each row of lo..hi-1 with probability `p`, independently, in
+    ascending order; return the new count. Draws one number per kept row (and one more)
+    by skipping geometrically distributed gaps instead of one per row."""
+    if p <= 0.0 or hi <= lo:
+        return count
+    if p >= 1.0:
+        for i in range(lo, hi):
+            out[count] = i
+            count += 1
+        return count
+    log_q = np.log1p(-p)
+    i = lo
+    while True:
+        gap = np.log(1.0 - rng.random()) / log_q  # failures before the next kept row
+        if gap >= hi - i:
+            return count
+        i += int(gap)
+        out[count] = i
+        count += 1
+        i += 1
 
 
 @jit_rule
@@ -307,19 +332,19 @@ def update_context(O, PL, W, K, rng) -> None:
             x -= K.pressure_reversion * (x - RESTING_PRESSURE)
             W.pressure[c, g] = min(1.0, max(0.0, x))
     for c in range(n_countries):
-        lo, hi = W.country_start[c], W.country_start[c + 1]
+        lo = W.country_start[c]
+        for k in range(W.attendee_count[c]):
+            O.attending[W.attendees[lo + k]] = 0  # last month's attendees
         count = 0
         if rng.random() < W.event_rate[c]:
             W.event_goal[c] = draw_below(rng, N_GOALS)
-            for i in range(lo, hi):
-                attends = rng.random() < K.event_attendance[O.sector[i]]
-                O.attending[i] = 1 if attends else 0
-                if attends:
-                    W.attendees[lo + count] = i
-                    count += 1
+            for sec in range(N_SECTORS):
+                count = keep_rows(W.sector_start[c, sec], W.sector_start[c, sec + 1],
+                                  K.event_attendance[sec], W.attendees[lo:], count, rng)
+            for k in range(count):
+                O.attending[W.attendees[lo + k]] = 1
         else:
             W.event_goal[c] = -1
-            O.attending[lo:hi] = 0
         W.attendee_count[c] = count
     for i in range(O.sector.shape[0]):
         income = O.income[i]
@@ -354,14 +379,61 @@ def expected_service(O, PL, K, i: int, p: int, g: int) -> float:
 
 
 @jit_rule
+def choose_reviewers(PL, W, K, rng) -> int:
+    """Process 2's turn order: the organisations that review their memberships this month,
+    each with probability `membership_review_rate` (none without platforms), in random
+    order, as `W.order[:count]`; returns the count."""
+    count = 0
+    if PL.staff.shape[0] > 0:
+        count = keep_rows(0, W.order.shape[0], K.membership_review_rate, W.order, 0, rng)
+    shuffle(W.order[:count], rng)
+    return count
+
+
+@jit_rule
+def top_search_rate(W, K, c: int, sector: int) -> float:
+    """Highest monthly probability of a solo search in a sector of country `c` (SMEs at
+    full community pressure), at most 1."""
+    rate = K.search_rate[sector]
+    if sector == SME:
+        rate += W.pressure_sensitivity[c]
+    return min(rate, 1.0)
+
+
+@jit_rule
+def choose_searchers(O, W, K, rng) -> int:
+    """Process 3's turn order: the organisations that may search alone this month (each
+    with its sector's `top_search_rate`; `seek_partners` keeps it with probability
+    rate/top once its goal is drawn, so it searches with exactly its rate) together with
+    this month's event attendees, in random order, as `W.order[:count]`; returns the count.
+    Nobody else has anything to do in process 3."""
+    count = 0
+    for c in range(W.pressure.shape[0]):
+        first = count
+        for sec in range(N_SECTORS):
+            count = keep_rows(W.sector_start[c, sec], W.sector_start[c, sec + 1],
+                              top_search_rate(W, K, c, sec), W.order, count, rng)
+        for k in range(first, count):
+            O.searching[W.order[k]] = 1
+        if K.event_partnering and W.event_goal[c] >= 0:
+            lo = W.country_start[c]
+            for k in range(W.attendee_count[c]):
+                i = W.attendees[lo + k]
+                if O.searching[i] == 0:
+                    W.order[count] = i
+                    count += 1
+    shuffle(W.order[:count], rng)
+    return count
+
+
+@jit_rule
 def review_memberships(i: int, O, PL, K, rng) -> None:
     """Process 2: organisation `i` joins or leaves platforms by expected benefit vs overhead.
 
-    SMEs whose business association sits on a platform may be represented there at no
-    bandwidth cost, while the association has staff to represent them.
+    Called for the organisations `choose_reviewers` picked. SMEs whose business association
+    sits on a platform may be represented there at no bandwidth cost, while the
+    association has staff to represent them.
     """
-    if PL.staff.shape[0] == 0 or rng.random() >= K.membership_review_rate:
-        return
     overhead = K.membership_overhead
     cost = overhead / max(O.bandwidth[i], 1e-9)
     split = K.overhead_scaling == OVERHEAD_SPLIT
@@ -508,19 +580,28 @@ def count_contact(O, W, i: int, j: int) -> None:
 def seek_partners(i: int, O, PS, W, K, step: int, rng) -> None:
     """Process 3: organisation `i` searches alone (now and then) and meets people at events.
 
+    Called for the organisations `choose_searchers` picked.
     A solo search finds one contact (a previous partner or someone random in the country) and
     needs `solo_search_cost` of bandwidth beyond the partnership itself; a partnering session
     at a conference the organisation attends anyway gives contacts at no extra cost, on the
     event's theme goal.
     """
+    candidate = O.searching[i] == 1
+    O.searching[i] = 0
     if spare(O, i) < K.partnership_cost:
         return
     c = O.country[i]
-    g = random_goal(O.goals[i], rng)
-    rate = K.search_rate[O.sector[i]]
-    if O.sector[i] == SME:
-        rate += W.pressure_sensitivity[c] * W.pressure[c, g]
-    if rng.random() < rate and spare(O, i) >= K.partnership_cost + K.solo_search_cost:
+    if candidate:
+        g = random_goal(O.goals[i], rng)
+        rate = K.search_rate[O.sector[i]]
+        if O.sector[i] == SME:
+            rate += W.pressure_sensitivity[c] * W.pressure[c, g]
+        # chosen with the top rate: keep with rate/top (choose_searchers)
+        searches = rng.random() * top_search_rate(W, K, c, O.sector[i]) < rate
+    else:
+        g = -1
+        searches = False
+    if searches and spare(O, i) >= K.partnership_cost + K.solo_search_cost:
         known = 0
         while known < MEMORY and O.memory[i, known] >= 0:
             known += 1
@@ -848,6 +929,7 @@ def spread_outcomes(W, K) -> None:
 
 
 __all__ = [
-    "update_context", "review_memberships", "seek_partners", "platform_act",
+    "update_context", "choose_reviewers", "review_memberships", "choose_searchers",
+    "seek_partners", "platform_act",
     "operate_partnership", "learn", "review_partnership", "spread_outcomes",
 ]

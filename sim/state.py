@@ -74,6 +74,7 @@ class Orgs(NamedTuple):
     represented: np.ndarray   # int64: SMEs an association represents (association rows)
     ba_capacity: np.ndarray   # float64: SMEs an association can represent (0 other rows)
     attending: np.ndarray     # int64: 1 when attending this month's conference
+    searching: np.ndarray     # int64: 1 while chosen to consider a solo search (process 3)
 
 
 class Platforms(NamedTuple):
@@ -164,6 +165,7 @@ class World(NamedTuple):
     goal_matrix: np.ndarray    # float64 [N_GOALS, N_GOALS]
     tally: np.ndarray          # float64 [N_TALLY]
     scratch: np.ndarray        # int64 [16]: working space for candidate groups
+    order: np.ndarray          # int64 [n_orgs]: this phase's turn order (sim.rules.choose_*)
     gains: np.ndarray          # float64 [N_GOALS]: working space for one country's spillovers
     # Country-level parameters the rules read, one value per country (sim.worlds).
     trust: np.ndarray          # float64 [n_countries]
@@ -297,6 +299,7 @@ def build_orgs(p: Params, countries: Countries, rng: np.random.Generator, n_slot
         paid_memberships=np.zeros(n_total, np.int64),
         association=association, represented=np.zeros(n_total, np.int64),
         ba_capacity=ba_capacity, attending=np.zeros(n_total, np.int64),
+        searching=np.zeros(n_total, np.int64),
     )
     return orgs, country_start, sector_start
 
@@ -342,6 +345,7 @@ def build_world(p: Params, countries: Countries, rng: np.random.Generator,
         investment=np.zeros((c, N_GOALS)), outcome_direct=np.zeros((c, N_GOALS)),
         outcome_indirect=np.zeros((c, N_GOALS)), step_output=np.zeros((c, N_GOALS, 2)),
         goal_matrix=goal_matrix, tally=np.zeros(N_TALLY), scratch=np.zeros(16, np.int64),
+        order=np.zeros(int(country_start[-1]), np.int64),
         gains=np.zeros(N_GOALS),
         **{name: countries[name].astype(np.float64).copy() for name in WORLD_COUNTRY_VALUES},
         staff_served=np.zeros((c, 2)),

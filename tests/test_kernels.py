@@ -57,3 +57,61 @@ def test_compiled_permutation_is_numpys(n):
     for _ in range(3):
         assert np.array_equal(permutation(n, ours), numpy_rng.permutation(n))
     assert ours.bit_generator.state == numpy_rng.bit_generator.state
+
+
+# --- choosing who acts: each row independently with its probability ------------------------
+
+@pytest.mark.parametrize("p", [0.003, 0.07, 0.5, 0.93])
+def test_keep_rows_keeps_each_row_independently_with_its_probability(p):
+    """Geometric skips give the same law as one Bernoulli(p) draw per row: every row's
+    frequency within 5 standard errors of p, and counts per draw with the binomial variance
+    (within 20%), rows ascending and in range."""
+    from sim.rules import keep_rows
+
+    rng = np.random.default_rng(7)
+    n, reps = 400, 5000
+    out = np.zeros(n, np.int64)
+    hits = np.zeros(n)
+    counts = []
+    for _ in range(reps):
+        c = keep_rows(100, 100 + n, p, out, 0, rng)
+        rows = out[:c]
+        assert np.all(np.diff(rows) > 0) and (c == 0 or (rows[0] >= 100 and rows[-1] < 500))
+        hits[rows - 100] += 1
+        counts.append(c)
+    se = np.sqrt(p * (1 - p) / reps)
+    assert np.all(np.abs(hits / reps - p) < 5 * se + 1e-12)
+    assert np.var(counts) == pytest.approx(n * p * (1 - p), rel=0.2)
+
+
+def test_keep_rows_edges():
+    from sim.rules import keep_rows
+
+    rng = np.random.default_rng(0)
+    out = np.full(10, -1, np.int64)
+    assert keep_rows(0, 10, 0.0, out, 0, rng) == 0
+    assert keep_rows(3, 3, 0.5, out, 0, rng) == 0
+    out = np.full(12, -1, np.int64)
+    assert keep_rows(0, 10, 1.0, out, 2, rng) == 12
+    assert np.array_equal(out[2:], np.arange(10))
+
+
+def test_organisations_search_alone_at_their_sector_rates():
+    """Choosing searchers at the top rate and keeping them with rate/top (sim.rules) gives
+    each sector its `search_rate`: solo searches per month over 40 months within 5
+    standard errors of sum over sectors of organisations x rate (bandwidth large enough
+    that everyone always has spare; no pressure term)."""
+    from sim import PartnershipModel
+    from sim.params import PARAM_FIELDS
+
+    bandwidth = tuple(100.0 * b for b in PARAM_FIELDS["bandwidth"].default)
+    model = PartnershipModel(n_orgs=3000, rng=5, platform_design="none",
+                             pressure_sensitivity=0.0, bandwidth=bandwidth)
+    model.run(40)
+    searches = model.datacollector.get_model_vars_dataframe()["search_cost"] / \
+        model.params.solo_search_cost
+    sizes = np.diff(model.state.world.sector_start[0])
+    rates = np.asarray(model.params.search_rate)
+    expected = float((sizes * rates).sum())
+    se = np.sqrt(float((sizes * rates * (1 - rates)).sum()) / len(searches))
+    assert abs(searches.mean() - expected) < 5 * se, (searches.mean(), expected)
