@@ -29,7 +29,8 @@ def plot_speed(rows: list[dict[str, Any]], path: Path) -> None:
     """Write the two-panel figure (speed, memory per organisation) of successful rows."""
     fig, (speed, memory) = plt.subplots(1, 2, figsize=(11, 4.2))
     for engine, style in STYLE.items():
-        ok = sorted((r for r in rows if r["engine"] == engine and r["status"] == "ok"),
+        ok = sorted((r for r in rows if r["engine"] == engine and r["status"] == "ok"
+                     and r.get("code", "current") in ("current", "")),
                     key=lambda r: int(r["n_orgs"]))
         if not ok:
             continue

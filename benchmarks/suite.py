@@ -81,7 +81,7 @@ ENGINE_COLUMNS = [
     "step_median_s", "step_total_s", "org_steps_per_s_median", "org_steps_per_s_mean",
     "run_s", "spawn_to_first_step_s", "process_wall_s", "import_s", "prewarm_s",
     "peak_rss_bytes", "baseline_rss_bytes", "bytes_per_org", "bytes_per_org_above_baseline",
-    "formed", "note"]
+    "formed", "code", "note"]
 RATIO_COLUMNS = [
     "n_orgs", "steps", "seed", "status", "error", "numba_step_median_s", "mesa_step_median_s",
     "ratio", "identical", "difference", "formed", "note"]
@@ -111,16 +111,50 @@ def hydra_overrides(params: dict[str, Any]) -> list[str]:
     return overrides
 
 
-def child_env(cache_dir: str | None = None) -> dict[str, str]:
-    """Environment of a measuring process: one thread, and the numba cache to use."""
+def child_env(cache_dir: str | None = None, tree: Path | None = None) -> dict[str, str]:
+    """Environment of a measuring process: one thread, the numba cache to use and, for a
+    baseline, the source tree to import `sim` from."""
     env = {**os.environ, "NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
            "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     if cache_dir is not None:
         env["NUMBA_CACHE_DIR"] = cache_dir
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+        env["NUMBA_CACHE_DIR"] = str(tree / ".numba_cache")
     return env
 
 
-def run_probe(args: Sequence[str], timeout: float, env: dict[str, str]) -> dict[str, Any]:
+class Baseline:
+    """Another commit of this repository checked out in a temporary git worktree, its
+    kernels compiled into its own numba cache, so the suite can measure it side by side
+    with the current code (`--baseline REV`)."""
+
+    def __init__(self, rev: str, timeout: float):
+        self.rev = rev
+        self.tree = Path(tempfile.mkdtemp(prefix="bench-baseline-"))
+        added = subprocess.run(["git", "worktree", "add", "--detach", str(self.tree), rev],
+                               cwd=REPO, capture_output=True, text=True)
+        if added.returncode != 0:
+            shutil.rmtree(self.tree, ignore_errors=True)
+            sys.exit(f"--baseline={rev}: git worktree add failed: "
+                     f"{added.stderr.strip().splitlines()[-1:]}")
+        self.commit = _git("rev-parse", rev)
+        warm = subprocess.run([sys.executable, "-m", "sim.warmup"], cwd=self.tree,
+                              env=child_env(tree=self.tree), capture_output=True, text=True,
+                              timeout=max(timeout, 3600))
+        if warm.returncode != 0:
+            self.close()
+            sys.exit(f"--baseline={rev}: its warm-up failed: "
+                     f"{warm.stderr.strip().splitlines()[-1:]}")
+
+    def close(self) -> None:
+        subprocess.run(["git", "worktree", "remove", "--force", str(self.tree)], cwd=REPO,
+                       capture_output=True)
+        shutil.rmtree(self.tree, ignore_errors=True)
+
+
+def run_probe(args: Sequence[str], timeout: float, env: dict[str, str],
+              tree: Path = REPO) -> dict[str, Any]:
     """Run `probe.py` in a new process; its result plus spawn-relative times, or an error.
 
     Returns `status` "ok", "error" (non-zero exit, or no result line) or "timeout", with
@@ -128,8 +162,9 @@ def run_probe(args: Sequence[str], timeout: float, env: dict[str, str]) -> dict[
     """
     spawned = time.monotonic()
     try:
-        done = subprocess.run([sys.executable, str(PROBE), *args], capture_output=True,
-                              text=True, timeout=timeout, env=env, cwd=REPO)
+        done = subprocess.run([sys.executable, str(tree / PROBE.relative_to(REPO)), *args],
+                              capture_output=True, text=True, timeout=timeout, env=env,
+                              cwd=tree)
     except subprocess.TimeoutExpired:
         return {"status": "timeout", "error": f"no result within {timeout:g} s"}
     wall = time.monotonic() - spawned
@@ -146,13 +181,18 @@ def run_probe(args: Sequence[str], timeout: float, env: dict[str, str]) -> dict[
 
 
 def measure_engine(engine: str, n_orgs: int, steps: int, timeout: float,
-                   note: str = "") -> dict[str, Any]:
-    """One engine at one size in its own process: times, speed and peak memory."""
+                   note: str = "", baseline: Baseline | None = None) -> dict[str, Any]:
+    """One engine at one size in its own process: times, speed and peak memory (of the
+    current code, or of `baseline`'s)."""
     row: dict[str, Any] = {"engine": engine, "n_orgs": n_orgs, "steps": steps, "seed": SEED,
-                           "note": note}
-    result = run_probe(["engine", "--engine", engine, "--params",
-                        json.dumps(scenario_for(n_orgs)), "--steps", str(steps),
-                        "--seed", str(SEED)], timeout, child_env())
+                           "note": note,
+                           "code": "current" if baseline is None else f"baseline {baseline.rev}"}
+    args = ["engine", "--engine", engine, "--params", json.dumps(scenario_for(n_orgs)),
+            "--steps", str(steps), "--seed", str(SEED)]
+    if baseline is None:
+        result = run_probe(args, timeout, child_env())
+    else:
+        result = run_probe(args, timeout, child_env(tree=baseline.tree), baseline.tree)
     row.update(result)
     if row["status"] == "ok":
         row["bytes_per_org"] = row["peak_rss_bytes"] / n_orgs
@@ -310,7 +350,8 @@ def _met(ok: bool | None) -> str:
 def targets(engine: list[dict], ratio: list[dict], startup: list[dict],
             sweep: list[dict]) -> list[tuple[str, str, str, bool | None]]:
     """Every target of the issue: (figure, measured, target, met or None if not measured)."""
-    ok_numba = {r["n_orgs"]: r for r in engine if r["engine"] == "numba" and r["status"] == "ok"}
+    ok_numba = {r["n_orgs"]: r for r in engine if r["engine"] == "numba" and r["status"] == "ok"
+                and r.get("code", "current") == "current"}
     out: list[tuple[str, str, str, bool | None]] = []
     for n, target in TARGET_ORG_STEPS.items():
         r = ok_numba.get(n)
@@ -356,6 +397,14 @@ def targets(engine: list[dict], ratio: list[dict], startup: list[dict],
     return out
 
 
+def baseline_pairs(engine: list[dict]) -> list[tuple[int, dict, dict]]:
+    """(size, baseline row, current row) for every size the numba engine measured both ways."""
+    ok = [r for r in engine if r["engine"] == "numba" and r["status"] == "ok"]
+    base = {r["n_orgs"]: r for r in ok if r.get("code", "current") != "current"}
+    now = {r["n_orgs"]: r for r in ok if r.get("code", "current") == "current"}
+    return [(n, base[n], now[n]) for n in sorted(base) if n in now]
+
+
 def summary_markdown(machine: dict[str, Any], options: dict[str, Any], engine: list[dict],
                      ratio: list[dict], startup: list[dict], sweep: list[dict]) -> str:
     """summary.md: the machine, every figure next to its target, then the tables."""
@@ -389,6 +438,16 @@ def summary_markdown(machine: dict[str, Any], options: dict[str, Any], engine: l
         else:
             lines.append(f"| {r['engine']} | {r['n_orgs']:,} | {r['steps']} | | | | | | | | "
                          f"{r['status']}: {r['error']} |")
+    pairs = baseline_pairs(engine)
+    if pairs:
+        lines += ["", f"## Against the baseline ({pairs[0][1]['code']})", "",
+                  "Each size measured in fresh processes, baseline first, then the current code.",
+                  "", "| orgs | baseline org-steps/s | current org-steps/s | current / baseline |",
+                  "|---|---|---|---|"]
+        for n, base, now in pairs:
+            lines.append(f"| {n:,} | {base['org_steps_per_s_median']:,.0f} | "
+                         f"{now['org_steps_per_s_median']:,.0f} | "
+                         f"{now['org_steps_per_s_median'] / base['org_steps_per_s_median']:.2f} |")
     lines += ["", "## Start-up", "", "| kind | repeat | orgs | cache | spawn to first step s | "
               "import s | set-up s | first step s | warm() s | status |", "|---|---|---|---|---|"
               "---|---|---|---|---|"]
@@ -486,6 +545,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=_seconds, default=3600.0,
                         help="seconds before one measurement is abandoned (3600)")
     parser.add_argument("--no-plot", action="store_true", help="skip speed.png")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="also measure the numba engine of commit REV at every size, "
+                        "side by side (checked out in a temporary git worktree)")
     args = parser.parse_args(argv)
     defaults = {"sizes": "1000,10000,100000,1000000", "steps": 120, "mesa_max": 10_000,
                 "mesa_steps": 12, "startup_orgs": 1000, "warm_repeats": 3, "skip_cold": False,
@@ -533,18 +595,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.exit(f"python -m sim.warmup failed: {warm.stderr.strip().splitlines()[-1:]}")
     log(warm.stdout.strip())
 
+    baseline = Baseline(args.baseline, args.timeout) if args.baseline else None
     engine: list[dict[str, Any]] = []
     for n in args.sizes:
-        runs = [("numba", args.steps, "")]
+        runs = [("numba", args.steps, "", None)]
+        if baseline is not None:
+            runs.insert(0, ("numba", args.steps, f"baseline {args.baseline}", baseline))
         if n <= args.mesa_max:
-            runs.append(("mesa", args.mesa_steps, f"Mesa engine: {args.mesa_steps} steps"))
-        for name, steps, note in runs:
-            row = measure_engine(name, n, steps, args.timeout, note)
-            log(f"  engine {name:5} {n:>9,} orgs: {row['status']} "
+            runs.append(("mesa", args.mesa_steps, f"Mesa engine: {args.mesa_steps} steps", None))
+        for name, steps, note, code in runs:
+            row = measure_engine(name, n, steps, args.timeout, note, code)
+            log(f"  engine {name:5} {n:>9,} orgs{' (baseline)' if code else ''}: {row['status']} "
                 + (f"{row['org_steps_per_s_median']:,.0f} org-steps/s, set-up "
                    f"{row['setup_s']:.2f} s, peak {row['peak_rss_bytes'] / 2 ** 20:,.0f} MiB"
                    if row["status"] == "ok" else row["error"]))
             engine.append(row)
+    if baseline is not None:
+        machine["baseline_commit"] = baseline.commit
+        baseline.close()
     ratio = []
     if args.ratio_orgs:
         row = measure_ratio(args.ratio_orgs, args.mesa_steps, args.timeout)

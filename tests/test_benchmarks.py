@@ -154,3 +154,23 @@ def test_bad_options_exit_two_and_write_nothing(tmp_path: Path, args: list[str],
     assert done.returncode == 2
     assert message in done.stderr
     assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_baseline_rows_pair_up_by_size_and_show_in_the_summary() -> None:
+    """`--baseline REV` rows (code "baseline REV") pair with the current code's rows of the
+    same size, and the summary gets the side-by-side table; the targets read only the
+    current code's rows."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import suite
+
+    def row(n: int, code: str, speed: float) -> dict:
+        return {"engine": "numba", "n_orgs": n, "status": "ok", "code": code,
+                "org_steps_per_s_median": speed}
+
+    engine = [row(1000, "baseline abc", 2e6), row(1000, "current", 3e6),
+              row(100_000, "baseline abc", 5e6), row(100_000, "current", 11e6)]
+    pairs = suite.baseline_pairs(engine)
+    assert [(n, b["org_steps_per_s_median"], c["org_steps_per_s_median"])
+            for n, b, c in pairs] == [(1000, 2e6, 3e6), (100_000, 5e6, 11e6)]
+    measured = {figure: value for figure, value, _, _ in suite.targets(engine, [], [], [])}
+    assert measured["numba org-steps/s at 100,000 orgs (median step)"] == suite._fmt(11e6)
