@@ -41,13 +41,11 @@ from scipy import stats
 
 from sim.evaluate import read_steps, read_summary
 from sim.outcomes import outcome
-from sim.params import PARAM_FIELDS
+from sim.params import END_CAUSES, PARAM_FIELDS, PLATFORM_DESIGNS, SECTORS
 
 sns.set_theme(style="whitegrid", context="notebook")
-DESIGN_ORDER = ["none", "national", "per_goal", "hybrid"]
-SECTORS = ["sme", "multinational", "ngo", "donor", "government", "business_association",
-           "academia"]
-CAUSES = ["health", "unmet", "funding", "objective"]
+DESIGN_ORDER = list(PLATFORM_DESIGNS)
+CAUSES = list(END_CAUSES)
 SIZE_CLASSES = [("2", "2"), ("3_7", "3-7"), ("8_31", "8-31"), ("32_255", "32-255"),
                 ("256_plus", "256+")]
 # Literature range the brief cites for alliances: 30-70% fail; median life "several

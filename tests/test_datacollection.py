@@ -22,7 +22,7 @@ from sim import (
     PartnershipModel,
     Platform,
 )
-from sim.params import END_CAUSES, SECTORS
+from sim.params import END_CAUSES, FAILURE_CAUSES, SECTORS
 
 REQUIRED_REPORTERS = [
     "active_partnerships", "formed", "dissolved", *(f"dissolved_{c}" for c in END_CAUSES),
@@ -74,7 +74,7 @@ def test_run_summary_row() -> None:
     history = model.partnership_history()
     assert summary["ended"] == len(history) > 0
     assert summary["mean_lifetime"] == pytest.approx(history["age"].mean())
-    failed = history["end_cause"].isin(["health", "unmet"]).mean()
+    failed = history["end_cause"].isin(FAILURE_CAUSES).mean()
     assert summary["failed_share"] == pytest.approx(failed)
     assert summary["formed"] == summary["ended"] + summary["active_at_end"]
     assert np.isnan(run(10, 0, platform_design="none").summary()["cost_per_partnership"])

@@ -19,7 +19,7 @@ import pytest
 from sim import PLATFORM_DESIGNS, PartnershipModel
 from sim.invariants import invariant_violations
 from sim.metrics import LEVERAGE_MIN_DISBURSED  # donor_leverage is NaN at or below it
-from sim.params import N_SECTORS, SECTORS, SME, make_params
+from sim.params import END_CAUSES, N_SECTORS, SECTORS, SME, make_params
 from sim.state import sector_counts
 
 STEPS = 36
@@ -88,7 +88,7 @@ def nan_allowed(summary: dict, table: pd.DataFrame, model: PartnershipModel) -> 
         "mean_lifetime": none_ended, "median_lifetime": none_ended,
         "median_lifetime_km": True,  # NaN while fewer than half are known to have ended
         "failed_share": none_ended, "failed_or_dormant_share": none_ended,
-        **{f"ended_{c}_share": none_ended for c in ("health", "unmet", "funding", "objective")},
+        **{f"ended_{c}_share": none_ended for c in END_CAUSES},
         "cost_per_partnership": table["formed_brokered"].sum() == 0,
         "donor_leverage": summary["donor_disbursed"] <= LEVERAGE_MIN_DISBURSED,
         "countries_failed_share_max": none_ended,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import SEEDS, mean_of, run, series_mean, summaries
 
-from sim.params import MULTINATIONAL, SME
+from sim.params import END_CAUSES, MULTINATIONAL, SME
 
 
 def _sum(steps: int, key: str, seeds=SEEDS, **params) -> float:
@@ -200,14 +200,14 @@ def test_skill_grows_by_doing_and_decays_when_idle() -> None:
 # --- 7. dissolution
 
 def test_every_end_cause_occurs_and_is_recorded(default_runs) -> None:
-    for cause in ("health", "unmet", "funding", "objective"):
+    for cause in END_CAUSES:
         assert mean_of(default_runs, f"ended_{cause}_share") > 0.01, cause
     causes = set()
     for seed in range(4):
         history = run(60, seed).partnership_history()
         causes |= set(history["end_cause"])
         assert (history["age"] >= 1).all()
-    assert causes == {"health", "unmet", "funding", "objective"}
+    assert causes == set(END_CAUSES)
 
 
 def test_nearer_objectives_end_more_partnerships_in_success() -> None:

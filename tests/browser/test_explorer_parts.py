@@ -21,6 +21,7 @@ from sim.explorer.designs import (  # noqa: E402
     country_profiles,
     explorer_params,
 )
+from sim.params import END_CAUSES  # noqa: E402
 
 SMALL = 600
 
@@ -110,7 +111,7 @@ def test_series_counts_partnerships_by_kind_and_cause() -> None:
     raw = model.datacollector.get_model_vars_dataframe()
     assert (frame["active_value_chain"] + frame["active_transformational"]
             == raw["active_partnerships"].to_numpy()).all()
-    ended = sum(frame[f"ended_{c}"].iloc[-1] for c in ("health", "unmet", "funding", "objective"))
+    ended = sum(frame[f"ended_{c}"].iloc[-1] for c in END_CAUSES)
     assert ended == len(model.partnership_history())
 
 
