@@ -119,6 +119,14 @@ def shuffle(order: np.ndarray, rng) -> None:
 
 
 @jit_rule
+def fill_permutation(order: np.ndarray, rng) -> None:
+    """Write `rng.permutation(len(order))` into `order` (the same numbers, no allocation)."""
+    for i in range(order.shape[0]):
+        order[i] = i
+    shuffle(order, rng)
+
+
+@jit_rule
 def keep_rows(lo: int, hi: int, p: float, out: np.ndarray, count: int, rng) -> int:
     """Append to `out[count:]` each row of lo..hi-1 with probability `p`, independently, in
     ascending order; return the new count. Draws one number per kept row (and one more)

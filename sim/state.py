@@ -97,6 +97,7 @@ class Platforms(NamedTuple):
     slot_base: np.ndarray     # int64 [n_slots]: platform of membership slot s ...
     slot_national: np.ndarray  # int64 [n_slots]: ... plus the org's country when 1
     slot_goal: np.ndarray     # int64 [n_slots]: goal of the slot, ALL_GOALS for national
+    order: np.ndarray         # int64 [n_platforms]: this month's order of acting
 
 
 # A platform's member list is kept in blocks: block c holds its members from country c

@@ -127,8 +127,13 @@ def test_results_folder_that_cannot_be_written_is_refused_with_the_fix(tmp_path)
 def _cache_folder() -> Path:
     """The folder of this package's compiled kernels (warmed by `make test`)."""
     base = Path(os.environ.get("NUMBA_CACHE_DIR") or REPO / "sim" / "__pycache__")
-    (index,) = base.rglob("engines.compiled_step-*.nbi")
-    return index.parent
+    return _newest_index(base).parent
+
+
+def _newest_index(base: Path) -> Path:
+    """The index of the current `compiled_step` (caches kept across edits of engines.py
+    also hold older ones, named by their line number)."""
+    return max(base.rglob("engines.compiled_step-*.nbi"), key=lambda p: p.stat().st_mtime)
 
 
 def test_damaged_kernel_cache_names_the_file_and_how_to_fix_it(tmp_path) -> None:
@@ -137,7 +142,7 @@ def test_damaged_kernel_cache_names_the_file_and_how_to_fix_it(tmp_path) -> None
     copy = tmp_path / "cache"
     shutil.copytree(base, copy)
     folder = copy / source.relative_to(base)
-    (data,) = folder.glob("engines.compiled_step-*.1.nbc")
+    data = folder / _newest_index(copy).name.replace(".nbi", ".1.nbc")
     data.write_bytes(data.read_bytes()[:1000])  # what a cut-off write leaves
     results = tmp_path / "results"
     done = _sim("+debug=default", f"results_dir={results}",
