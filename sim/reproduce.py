@@ -19,7 +19,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.evaluate.batch import Run, config_text, param_value, resolved, run_key
+from sim.evaluate.batch import (
+    Run,
+    config_text,
+    inputs_digest,
+    param_value,
+    resolved,
+    run_key,
+)
 from sim.evaluate.code import code_digest
 from sim.evaluate.store import (
     DatasetError,
@@ -38,7 +45,8 @@ def run_of(row: dict) -> Run:
     params = {name: param_value(name, row[name]) for name in PARAM_FIELDS if name in row}
     full = resolved(make_params(**params))
     seed, steps = int(row["seed"]), int(row["steps"])
-    return Run(run_key(config_text(full), seed, steps), seed, steps, full)
+    return Run(run_key(config_text(full), seed, steps, inputs=inputs_digest(full)), seed, steps,
+               full)
 
 
 def _difference(fresh: pd.DataFrame, stored: pd.DataFrame, what: str) -> str | None:

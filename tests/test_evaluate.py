@@ -304,3 +304,21 @@ def test_the_model_as_a_plain_function_and_a_salib_analysis() -> None:
     assert y.shape == (len(x), 1) and np.isfinite(y).all()
     indices = sobol.analyze(problem, y[:, 0], calc_second_order=False, seed=1)
     assert np.isfinite(indices["ST"]).all()
+
+
+def test_run_keys_follow_the_contents_of_the_input_files_named(tmp_path) -> None:
+    """An edited world file (or goal matrix) under the same name gives a new key, so a
+    resumed batch never reuses runs made with the old file; a shipped world keys too."""
+    from sim.worlds import world_path
+
+    world = tmp_path / "w.csv"
+    world.write_text(world_path("synthetic_3").read_text())
+    first = make_batch(pd.DataFrame({"seed": [0], "world": [str(world)]}), 12).row_keys[0]
+    assert make_batch(pd.DataFrame({"seed": [0], "world": [str(world)]}), 12).row_keys[0] \
+        == first
+    world.write_text(world.read_text() + "# an edit that changes nothing else\n")
+    assert make_batch(pd.DataFrame({"seed": [0], "world": [str(world)]}), 12).row_keys[0] \
+        != first
+    from sim.evaluate.batch import inputs_digest
+
+    assert inputs_digest({"world": "synthetic_3"}) != "" and inputs_digest({}) == ""

@@ -15,6 +15,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -97,9 +98,36 @@ def config_text(params: dict[str, Any]) -> str:
     return json.dumps(plain, sort_keys=True, separators=(",", ":"))
 
 
-def run_key(config: str, seed: int, steps: int, code: str | None = None) -> str:
-    """The key of one run: a digest of the code, the parameters' JSON, seed and months."""
+#: Parameters that name input files: a run's key covers the files' contents, not only
+#: their names, so an edited world file or goal matrix is never taken for the old one.
+FILE_PARAMS = ("world", "goal_matrix_path")
+
+
+def inputs_digest(params: dict[str, Any]) -> str:
+    """SHA-256 over the contents of the input files a resolved parameter dict names ("" when
+    it names none)."""
+    from sim.worlds import world_path
+
+    digest = hashlib.sha256()
+    named = False
+    for name in FILE_PARAMS:
+        value = params.get(name)
+        if value is None:
+            continue
+        path = world_path(value) if name == "world" else Path(value)
+        digest.update(f"{name}={value}|".encode())
+        digest.update(path.read_bytes())
+        named = True
+    return digest.hexdigest() if named else ""
+
+
+def run_key(config: str, seed: int, steps: int, code: str | None = None,
+            inputs: str = "") -> str:
+    """The key of one run: a digest of the code, the parameters' JSON, the contents of the
+    input files they name (`inputs_digest`), seed and months."""
     text = f"{code or code_digest()}|{config}|{seed}|{steps}"
+    if inputs:
+        text += f"|{inputs}"
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -155,14 +183,14 @@ def make_batch(batch: pd.DataFrame | Iterable[dict[str, Any]], steps: int | None
                 full = resolved(make_params(**given))
             except (TypeError, ValueError) as err:
                 raise BatchError(f"batch row {i}: {err}") from None
-            found = (config_text(full), full)
+            found = (config_text(full), full, inputs_digest(full))
             try:
                 validated[cells] = found
             except TypeError:
                 pass
         seed = _integer(f"batch row {i}: seed", seeds[i], 0, 2**63 - 1)
         n_steps = _integer(f"batch row {i}: steps", months[i], 0, MAX_STEPS)
-        key = run_key(found[0], seed, n_steps, code)
+        key = run_key(found[0], seed, n_steps, code, found[2])
         if key not in runs:
             runs[key] = Run(key, seed, n_steps, found[1])
         row_keys.append(key)
@@ -170,5 +198,6 @@ def make_batch(batch: pd.DataFrame | Iterable[dict[str, Any]], steps: int | None
                  labels=frame[list(labels)].copy(), param_columns=tuple(params))
 
 
-__all__ = ["Batch", "BatchError", "Run", "make_batch", "run_key", "config_text", "resolved",
+__all__ = ["Batch", "BatchError", "Run", "make_batch", "run_key", "inputs_digest",
+           "config_text", "resolved",
            "SEED", "STEPS", "MAX_STEPS"]
