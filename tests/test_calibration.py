@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from sim.calibration import (
-    LocalEvaluator,
+    LayerEvaluator,
     ParameterSpace,
     PlanError,
     PosteriorError,
@@ -95,7 +95,7 @@ def test_an_entry_without_a_name_or_not_a_mapping_is_named_by_position(tmp_path:
 
 
 def test_outputs_missing_from_the_run_summary_are_refused_with_the_reason(tmp_path: Path) -> None:
-    outputs = LocalEvaluator().outputs()
+    outputs = LayerEvaluator().outputs()
     path = _write_targets(tmp_path / "t.yaml", [
         ENTRY, {**ENTRY, "name": "typo", "output": "failed_shaer"},
         {**ENTRY, "name": "later", "output": "ratio", "output_status": "proposed"}])

@@ -1,10 +1,10 @@
 """Calibration against sourced targets: history matching, then ABC-SMC inside what is left.
 
-Public API: `load_targets`, `load_plan`, `calibrate`, `load_posterior`, `LocalEvaluator`.
+Public API: `load_targets`, `load_plan`, `calibrate`, `load_posterior`, `LayerEvaluator`.
 See docs/calibration.md.
 """
 
-from sim.calibration.evaluator import Evaluator, LocalEvaluator, StoredEvaluator
+from sim.calibration.evaluator import Evaluator, LayerEvaluator, StoredEvaluator
 from sim.calibration.plan import Plan, PlanError, load_plan
 from sim.calibration.posterior import Posterior, PosteriorError, code_digest, load_posterior
 from sim.calibration.space import ParameterSpace, SpaceError
@@ -18,6 +18,6 @@ def calibrate(*args, **kwargs):
     return run(*args, **kwargs)
 
 
-__all__ = ["Evaluator", "LocalEvaluator", "StoredEvaluator", "Plan", "PlanError", "load_plan",
+__all__ = ["Evaluator", "LayerEvaluator", "StoredEvaluator", "Plan", "PlanError", "load_plan",
            "Posterior", "PosteriorError", "code_digest", "load_posterior", "ParameterSpace",
            "SpaceError", "Target", "TargetError", "TargetSet", "load_targets", "calibrate"]

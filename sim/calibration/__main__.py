@@ -52,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None,
                         help="folder of named calibrations (default results/calibration)")
     parser.add_argument("--workers", type=int, default=1, help="parallel runs (default 1)")
+    parser.add_argument("--backend", default="local",
+                        help="where the runs go: local (default), ray, slurm, submitit_local "
+                        "(sim.evaluate's backends)")
+    parser.add_argument("--address", default=None,
+                        help="the Ray cluster's address with --backend ray")
     parser.add_argument("--fresh", action="store_true",
                         help="discard this plan's workspace and start again")
     parser.add_argument("--estimate", action="store_true",
@@ -75,7 +80,13 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.out is not None:
             check_writable("out", args.out)
-        summary = calibrate(plan, args.out, workers=args.workers, fresh=args.fresh)
+        evaluator = None
+        if args.backend != "local":
+            from sim.calibration.evaluator import LayerEvaluator
+
+            evaluator = LayerEvaluator(args.workers, args.backend, args.address)
+        summary = calibrate(plan, args.out, evaluator=evaluator, workers=args.workers,
+                            fresh=args.fresh)
     except (PlanError, TargetError, SpaceError, ConfigError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

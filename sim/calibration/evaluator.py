@@ -5,9 +5,9 @@ The calibration asks for runs in one shape only, the evaluation layer's:
     evaluate(batch: DataFrame, *, steps: int) -> DataFrame
 
 `batch` has one row per run (model parameters as columns, plus `seed`); the result has one
-run-summary row per run, in the same order, with a `run_key` column. `LocalEvaluator` is a
-plain in-process implementation (joblib over `PartnershipModel(rng=seed, **params).run(steps)`)
-to be swapped for the evaluation layer's. `StoredEvaluator` wraps any evaluator and keeps
+run-summary row per run, in the same order, with a `run_key` column. `LayerEvaluator` runs
+it through the evaluation layer (`sim.evaluate`: local processes, Ray or SLURM); any other
+object with this method will do. `StoredEvaluator` wraps any evaluator and keeps
 every finished run in a folder of Parquet chunks keyed by the run's request (parameters,
 seed, steps), so a killed calibration that is started again skips the runs it has.
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import uuid
 from pathlib import Path
 from typing import Any, Protocol
@@ -52,35 +51,32 @@ def _row_params(row: pd.Series) -> dict[str, Any]:
     return {k: _plain(v) for k, v in row.items() if k not in ("seed", "request_key")}
 
 
-def _run_one(params: dict[str, Any], seed: int, steps: int) -> dict[str, Any]:
-    from sim.model import PartnershipModel
+class LayerEvaluator:
+    """Runs a batch through the evaluation layer (`sim.evaluate.evaluate`): on this machine
+    in `workers` processes (1: in this process), or on Ray or SLURM (`backend`, `address`,
+    `options`, as `sim.evaluate.evaluate` takes them)."""
 
-    summary = PartnershipModel(rng=int(seed), **params).run(steps)
-    return {"run_key": request_key(params, seed, steps), "seed": int(seed), **summary}
-
-
-class LocalEvaluator:
-    """Runs a batch in this process (`workers=1`) or in joblib worker processes."""
-
-    def __init__(self, workers: int = 1):
+    def __init__(self, workers: int = 1, backend: str = "local", address: str | None = None,
+                 options: dict[str, Any] | None = None):
         if workers < 1:
             raise ValueError(f"workers={workers}: must be at least 1")
         self.workers = workers
+        self.backend = backend
+        self.address = address
+        self.options = options
 
     def evaluate(self, batch: pd.DataFrame, *, steps: int) -> pd.DataFrame:
-        jobs = [(_row_params(row), int(row["seed"])) for _, row in batch.iterrows()]
-        if self.workers == 1 or len(jobs) < 2:
-            rows = [_run_one(p, s, steps) for p, s in jobs]
-        else:
-            from joblib import Parallel, delayed
+        from sim.evaluate import evaluate
 
-            os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-            rows = Parallel(n_jobs=self.workers)(delayed(_run_one)(p, s, steps) for p, s in jobs)
-        return pd.DataFrame(rows)
+        batch = batch.drop(columns=[c for c in ("request_key",) if c in batch.columns])
+        return evaluate(batch.reset_index(drop=True), steps=steps, backend=self.backend,
+                        workers=self.workers, address=self.address, options=self.options)
 
     def outputs(self) -> set[str]:
-        """The run summary's columns (from one tiny run)."""
-        return set(_run_one({"n_orgs": 50}, 0, 2))
+        """The run summary's columns (from one tiny run in this process)."""
+        from sim.evaluate import evaluate
+
+        return set(evaluate(pd.DataFrame([{"n_orgs": 50, "seed": 0}]), steps=2).columns)
 
 
 def summary_outputs(evaluator: Evaluator) -> set[str]:

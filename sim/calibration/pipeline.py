@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.calibration.evaluator import Evaluator, LocalEvaluator, StoredEvaluator, summary_outputs
+from sim.calibration.evaluator import Evaluator, LayerEvaluator, StoredEvaluator, summary_outputs
 from sim.calibration.history import HistoryMatch
 from sim.calibration.plan import FRESH_SEED_OFFSET, TWIN_SEED_OFFSET, Plan, PlanError
 from sim.calibration.posterior import calibration_root, code_digest, save_posterior
@@ -194,7 +194,7 @@ def _calibrate(plan: Plan, root: Path | str | None, evaluator: Evaluator | None,
     folder = calibration_root(root) / plan.name
     space = _space(plan)
     # every input is checked before the workspace is touched or a calibration run starts
-    inner = evaluator or LocalEvaluator(workers)
+    inner = evaluator or LayerEvaluator(workers)
     outputs = summary_outputs(inner)
     if plan.is_twin:
         truth_point = _twin_truth(plan, space, outputs)
@@ -264,7 +264,7 @@ def _calibrate(plan: Plan, root: Path | str | None, evaluator: Evaluator | None,
     # sampler runs `workers` particles at once, each particle's runs in one process; a given
     # evaluator parallelises as it likes and pyabc runs particles one after another
     abc_workers = workers if evaluator is None else 1
-    abc_store = stored if abc_workers == 1 else StoredEvaluator(LocalEvaluator(1),
+    abc_store = stored if abc_workers == 1 else StoredEvaluator(LayerEvaluator(1),
                                                                 stored.folder)
     abc_runner = Runner(space, abc_store, plan.steps, targets)
 
