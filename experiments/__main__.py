@@ -14,7 +14,8 @@ from experiments import EXPERIMENTS
 
 USAGE = ("usage: python -m experiments {" + ",".join((*EXPERIMENTS, "all", "readout"))
          + "} [--seeds N] [--size tiny|default] [--workers W] [--results DIR] [--analyse-only]"
-         " [--backend local|ray|slurm|submitit_local] [--address HOST:PORT]")
+         " [--backend local|ray|slurm|submitit_local] [--address HOST:PORT]"
+         " [--posterior NAME]")
 
 
 def main(argv: list[str] | None = None) -> int:

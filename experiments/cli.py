@@ -89,6 +89,9 @@ def parser(prog: str, description: str) -> OneLineParser:
     p.add_argument("--backend", default="local", type=_choice("backend", BACKENDS),
                    help="where the runs go: local (default), ray (with --address), slurm")
     p.add_argument("--address", default=None, help="with --backend ray: HOST:6379")
+    p.add_argument("--posterior", default=None, metavar="NAME",
+                   help="run over the calibrated ensemble NAME (results/calibration/NAME/, "
+                   "or $SIM_CALIBRATION_DIR): each seed takes one set, shared by the arms")
     return p
 
 
@@ -179,14 +182,16 @@ def main(exp: Experiment, argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     return run(exp, args.seeds, args.size, args.workers, args.results, args.analyse_only,
-               {"backend": args.backend, "address": args.address})
+               {"backend": args.backend, "address": args.address}, args.posterior)
 
 
 def run(exp: Experiment, seeds: int | None, size: str, workers: int, results: Path,
-        analyse_only: bool = False, backend: dict[str, Any] | None = None) -> int:
+        analyse_only: bool = False, backend: dict[str, Any] | None = None,
+        posterior: str | None = None) -> int:
     """Run (unless `analyse_only`) and analyse one experiment; return an exit status.
 
-    `backend`: where the runs go (`sim.evaluate` options: backend, address)."""
+    `backend`: where the runs go (`sim.evaluate` options: backend, address); `posterior`:
+    a calibrated ensemble's name to run the experiment over."""
     seeds = seeds or (TINY_SEEDS if size == "tiny" else exp.default_seeds)
     existing = next((p for p in (results, *results.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
@@ -201,16 +206,19 @@ def run(exp: Experiment, seeds: int | None, size: str, workers: int, results: Pa
     try:
         if not analyse_only:
             print(f"{exp.name}: running ({size}, {seeds} seeds, {workers} workers)", flush=True)
-            summaries, wall = run_runs(exp, seeds, size, workers, results, backend)
+            summaries, wall, facts = run_runs(exp, seeds, size, workers, results, backend,
+                                              posterior)
             meta["sweep_wall_time_s"] = round(wall, 1)
+            meta.update(facts)
         else:
             if not (out / RUNS_FILE).exists():
                 raise ExperimentError(f"{out / RUNS_FILE}: not found; run the experiment first")
             summaries = pd.read_parquet(out / RUNS_FILE).drop(columns=["arm"], errors="ignore")
             if (out / "meta.json").exists():  # the runs are the last run's: keep its facts
                 old = json.loads((out / "meta.json").read_text())
-                meta.update({k: old[k] for k in ("size", "requested_seeds", "workers",
-                                                 "command", "sweep_wall_time_s") if k in old})
+                meta.update({k: v for k, v in old.items() if k in (
+                    "size", "requested_seeds", "workers", "command", "sweep_wall_time_s")
+                    or k.startswith("posterior")})
         meta["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
         publish(exp, summaries, out, meta)
     except ExperimentError as err:

@@ -43,17 +43,66 @@ def experiment_batch(exp: Experiment, seeds: int, size: str, results: Path
     return batch_of([settings for settings, _ in jobs], labels), list(labels[0]) if labels else []
 
 
+#: Label column of the posterior set a run uses (with `--posterior`).
+POSTERIOR_SET = "posterior_set"
+
+
+def with_posterior(batch: pd.DataFrame, name: str, root: Path | str | None = None,
+                   own: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Lay a calibrated ensemble (`sim.calibration.load_posterior(name)`) over the batch:
+    the run with seed `s` takes set `s` of a weighted draw of as many sets as there are
+    seeds, so the arms compared at a seed share one parameter set (paired). A calibrated
+    parameter the experiment compares or groups by (`own`: its arm and context columns) or
+    that the batch varies between its rows is the experiment's own lever and keeps the
+    experiment's values. Returns the batch, with the label column
+    `posterior_set`, and what was done (for the experiment's meta.json)."""
+    from sim.calibration.posterior import PosteriorError, load_posterior
+
+    try:
+        posterior = load_posterior(name, root)
+    except PosteriorError as err:
+        raise ExperimentError(f"posterior={name!r}: {err}") from None
+    levers = [p.name for p in posterior.space.parameters if p.name in own or (
+        p.name in batch.columns and batch[p.name].astype(str).nunique() > 1)]
+    seeds = sorted(batch["seed"].unique())
+    drawn = posterior.sample(len(seeds), seed=0)
+    overrides = posterior.overrides(drawn)
+    index = {seed: k for k, seed in enumerate(seeds)}
+    out = batch.copy()
+    out[POSTERIOR_SET] = [index[s] for s in out["seed"]]
+    for name_ in posterior.space.names:
+        if name_ in levers:
+            continue
+        values = [overrides[k][name_] for k in out[POSTERIOR_SET]]
+        out[name_] = pd.Series(values, index=out.index, dtype=object)
+    facts = {"posterior": name, "posterior_sets": len(seeds),
+             "posterior_calibrated": [n for n in posterior.space.names if n not in levers],
+             "posterior_kept_from_experiment": levers,
+             "posterior_targets": posterior.provenance.get("targets_file"),
+             "posterior_code_digest": posterior.provenance.get("code_digest")}
+    return out, facts
+
+
 def run_runs(exp: Experiment, seeds: int, size: str, workers: int, results: Path,
-             backend: dict[str, Any] | None = None) -> tuple[pd.DataFrame, float]:
-    """Make (or find) the experiment's runs; their summary rows in batch order and seconds.
+             backend: dict[str, Any] | None = None, posterior: str | None = None,
+             posterior_root: Path | str | None = None
+             ) -> tuple[pd.DataFrame, float, dict[str, Any]]:
+    """Make (or find) the experiment's runs; their summary rows in batch order, seconds and
+    the facts of the posterior used (empty without one).
 
     `backend`: options of `sim.evaluate.evaluate` (backend, address, options) to run the
-    runs elsewhere than on `workers` local processes. A dataset made by other code is
-    replaced (its runs would not be the runs of this code).
+    runs elsewhere than on `workers` local processes. `posterior`: the name of a calibrated
+    ensemble to run the experiment over (`with_posterior`). A dataset made by other code
+    is replaced (its runs would not be the runs of this code).
     """
     from sim.evaluate import BackendError, BatchError, DatasetError, run_batch
 
     batch, labels = experiment_batch(exp, seeds, size, results)
+    facts: dict[str, Any] = {}
+    if posterior is not None:
+        own = tuple(c for c in (exp.arm_column, *(c for c, _ in exp.contexts)) if c)
+        batch, facts = with_posterior(batch, posterior, posterior_root, own)
+        labels = [*labels, POSTERIOR_SET]
     try:
         result = run_batch(batch, out=results / exp.name / DATASET, per_step=True,
                            labels=labels, workers=workers, replace_stale=True, progress=True,
@@ -62,7 +111,7 @@ def run_runs(exp: Experiment, seeds: int, size: str, workers: int, results: Path
         raise ExperimentError(f"{exp.name}: {err}") from None
     print(f"{exp.name}: {result.ran} runs made, {result.reused} already done "
           f"({result.wall_s:.1f} s)", flush=True)
-    return result.summary, result.wall_s
+    return result.summary, result.wall_s, facts
 
 
 def load_runs(exp: Experiment, summaries: pd.DataFrame, dataset: Path
@@ -84,5 +133,5 @@ def load_runs(exp: Experiment, summaries: pd.DataFrame, dataset: Path
     return runs, steps
 
 
-__all__ = ["SIZES", "TINY_SEEDS", "DATASET", "overrides", "experiment_batch", "run_runs",
-           "load_runs"]
+__all__ = ["SIZES", "TINY_SEEDS", "DATASET", "POSTERIOR_SET", "overrides", "experiment_batch",
+           "with_posterior", "run_runs", "load_runs"]

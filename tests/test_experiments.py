@@ -262,3 +262,43 @@ def test_readout_counts_ties_and_reads_contexts_from_meta(tiny) -> None:
         # every cell is won outright by one design or tied
         assert sub["won"].sum() + sub["ties"].iloc[0] == len(rows)
     assert cell_words([tuple(c) for c in found["meta"]["contexts"]]) == "country-by-budget"
+
+
+def _tiny_posterior(root: Path) -> None:
+    """A two-set posterior over membership_overhead and w_trust (made by hand, not calibrated)."""
+    from sim.calibration.posterior import save_posterior
+    from sim.calibration.space import ParameterSpace
+
+    space = ParameterSpace.from_plan(["membership_overhead", "w_trust"])
+    sets = pd.DataFrame({"membership_overhead": [0.15, 0.5], "w_trust": [0.12, 0.35],
+                         "weight": [0.5, 0.5]})
+    save_posterior(root / "handmade", sets, space, {"name": "handmade", "targets_file": "none"})
+
+
+def test_an_experiment_runs_over_a_named_posterior_with_sets_paired_by_seed(tmp_path) -> None:
+    """`--posterior NAME`: every run of a seed carries the same calibrated set (arms stay
+    paired), a calibrated parameter the experiment varies keeps the experiment's values, and
+    meta.json records the posterior."""
+    root = tmp_path / "calibration"
+    _tiny_posterior(root)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SIM_CALIBRATION_DIR": str(root)}
+    results = tmp_path / "results"
+    done = subprocess.run([sys.executable, "-m", "experiments", "sme_access", "--size", "tiny",
+                           "--workers", "1", "--results", str(results), "--posterior",
+                           "handmade"], capture_output=True, text=True, timeout=900, cwd=REPO,
+                          env=env)
+    assert done.returncode == 0, done.stderr
+    runs = read_summary(results / "sme_access" / "dataset")
+    assert "posterior_set" in runs.columns
+    by_seed = runs.groupby("seed")
+    assert (by_seed["w_trust"].nunique() == 1).all()  # one set per seed, across the arms
+    assert set(runs["w_trust"]) <= {0.12, 0.35}
+    meta = json.loads((results / "sme_access" / "meta.json").read_text())
+    assert meta["posterior"] == "handmade" and "w_trust" in meta["posterior_calibrated"]
+    # sme_access compares across overheads itself: the experiment's values are kept
+    assert "membership_overhead" in meta["posterior_kept_from_experiment"]
+    unknown = subprocess.run([sys.executable, "-m", "experiments", "events", "--size", "tiny",
+                              "--results", str(tmp_path / "r2"), "--posterior", "nope"],
+                             capture_output=True, text=True, timeout=300, cwd=REPO, env=env)
+    assert unknown.returncode == 1 and "posterior='nope'" in unknown.stderr
+    assert "handmade" in unknown.stderr  # names the known posteriors
