@@ -244,6 +244,7 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
     spread across countries (`sim.countries.SPREAD_COLUMNS`).
     """
     from sim.countries import country_spread
+    from sim.patterns import pattern_outputs
 
     series = model.datacollector.get_model_vars_dataframe()
     history = model.partnership_history()
@@ -310,6 +311,7 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
         **country_spread(model),
         **goal_outcomes(model),
     }
+    row.update(pattern_outputs(model, row))
     return row
 
 
