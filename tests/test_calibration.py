@@ -400,3 +400,38 @@ def test_an_unknown_size_names_the_known_ones(capsys) -> None:
     assert "size='huge': no plan" in capsys.readouterr().err
     with pytest.raises(PlanError, match="known sizes are full, small"):
         load_plan("huge")
+
+
+def test_each_target_is_computed_on_runs_of_the_design_its_scope_names(tmp_path) -> None:
+    """A target scoped `design=none` reads runs without platforms, one scoped
+    `design=national` runs with national platforms: each parameter set is run once per
+    design the targets need, with the same seeds."""
+    from sim.calibration.pipeline import Runner
+    from sim.calibration.targets import Target
+
+    class ByDesign:
+        seen: list[str] = []
+
+        def evaluate(self, batch: pd.DataFrame, *, steps: int) -> pd.DataFrame:
+            self.seen.extend(batch["platform_design"])
+            return pd.DataFrame({"run_key": range(len(batch)), "seed": batch["seed"],
+                                 "y": [10.0 if d == "none" else 1.0
+                                       for d in batch["platform_design"]]})
+
+    def target(name: str, scope: str | None) -> Target:
+        return Target(name=name, output="y", statistic="mean", low=0, high=20,
+                      strength="measured", use="calibration", scope=scope)
+
+    space = ParameterSpace.from_plan(["fragility"])
+    evaluator = ByDesign()
+    runner = Runner(space, evaluator, 12, [target("alone", "design=none; steps=12"),
+                                           target("hosted", "design=national"),
+                                           target("unscoped", None)])
+    assert runner.designs == ["none", "national"]
+    stats = runner.statistics(np.array([[0.2], [0.7]]), seeds=[0, 1, 2])
+    assert list(stats["alone"]) == [10.0, 10.0] and list(stats["hosted"]) == [1.0, 1.0]
+    assert list(stats["unscoped"]) == [1.0, 1.0]  # the default design, national
+    assert evaluator.seen.count("none") == 6 and evaluator.seen.count("national") == 6
+    fixed = Runner(ParameterSpace.from_plan(["fragility"], {"platform_design": "hybrid"}),
+                   ByDesign(), 12, [target("alone", "design=none")])
+    assert fixed.designs == ["hybrid"]  # a scenario that fixes the design keeps it

@@ -40,11 +40,16 @@ from sim.calibration.targets import (
     statistic,
     target_yaml,
 )
+from sim.params import PARAM_FIELDS, PLATFORM_DESIGNS
 
 
 @dataclass
 class Runner:
-    """Runs parameter sets (unit-cube points) with the plan's seeds; returns statistics."""
+    """Runs parameter sets (unit-cube points) with the plan's seeds; returns statistics.
+
+    Each target is computed on runs of the platform design its scope names (`design=...`;
+    the scenario's design when it names none or the scenario fixes it): a parameter set is
+    run once per design the targets need, with the same seeds."""
 
     space: ParameterSpace
     evaluator: StoredEvaluator
@@ -53,19 +58,36 @@ class Runner:
     seconds: float = 0.0
     runs_asked: int = 0
 
+    def design_of(self, target: Target) -> str:
+        """The design `target` is computed on."""
+        fixed = self.space.fixed.get("platform_design")
+        if fixed is not None or target.design not in PLATFORM_DESIGNS:
+            return fixed if fixed is not None else PARAM_FIELDS["platform_design"].default
+        return target.design
+
+    @property
+    def designs(self) -> list[str]:
+        """The designs the targets need, in first-use order."""
+        return list(dict.fromkeys(self.design_of(t) for t in self.targets))
+
     def statistics(self, points: np.ndarray, seeds: list[int]) -> pd.DataFrame:
-        """One row per point: each target's statistic over the runs of `seeds`."""
+        """One row per point: each target's statistic over the runs of `seeds` (in its
+        design)."""
         values = self.space.values(points)
-        rows = [{**self.space.model_kwargs(v), "seed": s}
-                for _, v in values.iterrows() for s in seeds]
+        designs = self.designs
+        rows = [{**self.space.model_kwargs(v), "platform_design": d, "seed": s}
+                for _, v in values.iterrows() for d in designs for s in seeds]
         if not rows:
             return pd.DataFrame(columns=[t.name for t in self.targets])
         started = time.perf_counter()
         runs = self.evaluator.evaluate(pd.DataFrame(rows), steps=self.steps)
         self.seconds += time.perf_counter() - started
         self.runs_asked += len(rows)
-        runs["set"] = np.repeat(np.arange(len(points)), len(seeds))
-        out = {t.name: [statistic(g[t.output], t.statistic) for _, g in runs.groupby("set")]
+        runs["set"] = np.repeat(np.arange(len(points)), len(designs) * len(seeds))
+        runs["design"] = np.tile(np.repeat(designs, len(seeds)), len(points))
+        groups = {key: g for key, g in runs.groupby(["set", "design"])}
+        out = {t.name: [statistic(groups[(k, self.design_of(t))][t.output], t.statistic)
+                        for k in range(len(points))]
                for t in self.targets}
         return pd.DataFrame(out)
 

@@ -66,6 +66,15 @@ class Target:
     notes: str | None = None
 
     @property
+    def design(self) -> str | None:
+        """The platform design its `scope` names (`design=...`), or None."""
+        for part in (self.scope or "").split(";"):
+            key, _, value = part.partition("=")
+            if key.strip() == "design" and value.strip():
+                return value.strip()
+        return None
+
+    @property
     def middle(self) -> float:
         return 0.5 * (self.low + self.high)
 
