@@ -55,9 +55,9 @@ def permutation(n: int, rng):
 
 
 @jit_noalloc
-def start_step(O, PL, W, K, rng) -> None:
-    """Process 1 (the world's context)."""
-    update_context(O, PL, W, K, rng)
+def start_step(O, PL, W, K, step: int, rng) -> None:
+    """Process 1 (the world's context, platforms' working staff)."""
+    update_context(O, PL, W, K, step, rng)
 
 
 @jit_noalloc
@@ -106,7 +106,7 @@ def compiled_step(O, PL, PS, W, K, step: int, rng) -> None:
     references again.
     """
     n = O.sector.shape[0]
-    start_step(O, PL, W, K, rng)
+    start_step(O, PL, W, K, step, rng)
     review_all(permutation(n, rng), O, PL, K, rng)
     seek_all(permutation(n, rng), O, PS, W, K, step, rng)
     act_all(permutation(PL.staff.shape[0], rng), O, PL, PS, W, K, step, rng)
@@ -132,7 +132,7 @@ class MesaEngine:
     def step(self, model: PartnershipModel) -> None:
         s = model.state
         rng = model.rng
-        update_context(s.orgs, s.platforms, s.world, s.constants, rng)
+        update_context(s.orgs, s.platforms, s.world, s.constants, model.steps, rng)
         model.organisations_in(rng.permutation(model.n_total)).do("review_memberships")
         model.organisations_in(rng.permutation(model.n_total)).do("seek_partners")
         model.platforms_in(rng.permutation(len(model.platform_agents))).do("act")

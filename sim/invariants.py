@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.countries import ACTIVE_ORGS
-from sim.params import MULTINATIONAL
-from sim.platforms import national_staff
+from sim.params import LEADS_THROUGH_NATIONAL, MULTINATIONAL
+from sim.platforms import national_staff, staff_months
 from sim.state import NATIONAL, WORLD_COUNTRY_VALUES, sector_counts
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ def invariant_violations(model: PartnershipModel) -> list[str]:
     if not np.allclose(o.load, expected_load, atol=1e-6):
         found.append("load differs from partnerships and memberships held")
 
+    found.extend(platform_time_violations(model))
     found.extend(country_violations(model))
 
     table = model.datacollector.get_model_vars_dataframe()
@@ -120,7 +121,7 @@ def country_violations(model: PartnershipModel) -> list[str]:
         # National staff is shared between countries as the split says and adds up to at
         # most the national budget (exactly, unless platforms grow into their staff).
         p = model.params
-        share = p.hybrid_national_share if p.platform_design == "hybrid" else 1.0
+        share = p.hybrid_national_share if p.platform_design in LEADS_THROUGH_NATIONAL else 1.0
         live = pl.staff[nationals]
         split = national_staff(p, countries, 1.0)
         if live.sum() > p.platform_budget * share * (1 + 1e-9) + 1e-12 or (
@@ -130,11 +131,36 @@ def country_violations(model: PartnershipModel) -> list[str]:
     if np.any(ps.country[ps.active == 1] >= n) or np.any(ps.country[ps.active == 1] < 0):
         found.append("a partnership's home country is out of range")
     served = w.staff_served.sum()
-    if np.any(w.staff_served < 0) or served > pl.staff.sum() * model.steps * (1 + 1e-9) + 1e-9:
+    if np.any(w.staff_served < 0) or served > staff_months(model).sum() * (1 + 1e-9) + 1e-9:
         found.append("staff serving the countries exceeds the platforms' staff-months")
     history = model.country_activity(1)
     if len(history):
         latest = history[-1]
         if latest[:, ACTIVE_ORGS].sum() != int((o.n_active > 0).sum()):
             found.append("per-country active organisations do not add up to the total")
+    return found
+
+
+def platform_time_violations(model: PartnershipModel) -> list[str]:
+    """Platforms in time: working staff within 0..its full staff of the month (the ramp-up
+    share of `staff_before` or `staff`), the working staff-months add up, no goal lead of
+    the staged design works before `staged_start_month`, expertise within 0..1, and service
+    is the working staff's actions (plus the leads' fed actions) when staff is constant."""
+    pl = model.state.platforms
+    p = model.params
+    found: list[str] = []
+    if not pl.staff.shape[0]:
+        return found
+    full = np.maximum(pl.staff, pl.staff_before)
+    if np.any(pl.working < 0) or np.any(pl.working > full * (1 + 1e-12)):
+        found.append("a platform's working staff is outside 0..its full staff")
+    if np.any(pl.staff_months < -TOLERANCE) or np.any(
+            pl.staff_months > full * model.steps * (1 + 1e-9) + 1e-9):
+        found.append("working staff-months exceed full staff times the months run")
+    if np.any((pl.expertise < 0.0) | (pl.expertise > 1.0)):
+        found.append("platform expertise outside 0..1")
+    if p.platform_design == "staged" and model.steps <= p.staged_start_month:
+        leads = pl.level != NATIONAL
+        if np.any(pl.staff_months[leads] > 0) or np.any(pl.actions_used[leads] > 0):
+            found.append("a staged goal lead worked before staged_start_month")
     return found

@@ -88,6 +88,16 @@ class Platforms(NamedTuple):
     slot_base: np.ndarray     # int64 [n_slots]: platform of membership slot s ...
     slot_national: np.ndarray  # int64 [n_slots]: ... plus the org's country when 1
     slot_goal: np.ndarray     # int64 [n_slots]: goal of the slot, ALL_GOALS for national
+    # Platforms in time (staff ramp-up, staged design; sim.rules.update_platforms).
+    staff_before: np.ndarray  # float64: full staff before K.staged_start_month (= staff
+    #                           except in the staged design)
+    start_month: np.ndarray   # int64: month it starts work (staged leads: staged_start_month)
+    working: np.ndarray       # float64: staff at work this month (ramp-up of its full staff)
+    staff_months: np.ndarray  # float64: working staff-months, cumulative
+    fed_service: np.ndarray   # float64: actions per month fed by the global leads at full
+    #                           staff (national platforms of hybrid and staged; 0 otherwise)
+    fed_expertise: np.ndarray  # float64 [n_platforms, N_GOALS]: expertise the leads feed
+    #                            in when they start (staged; hybrid's is in `expertise`)
 
 
 class Partnerships(NamedTuple):
