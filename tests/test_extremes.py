@@ -28,7 +28,7 @@ ZEROS = (0.0,) * N_SECTORS
 ONES = (1.0,) * N_SECTORS
 DEFAULT_BANDWIDTH = (1.5, 8.0, 3.0, 6.0, 4.0, 3.0, 2.0)
 DEFAULT_INCOME = (0.05, 2.0, 0.15, 4.0, 0.5, 0.1, 0.15)
-MEMBERSHIP_DESIGNS = ("national", "per_goal", "hybrid")
+MEMBERSHIP_DESIGNS = tuple(d for d in PLATFORM_DESIGNS if d != "none")
 
 EXTREMES: dict[str, dict] = {
     "skills_0": {"skill": ZEROS},
