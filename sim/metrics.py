@@ -233,8 +233,9 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
     `median_lifetime_km` corrects for that with a Kaplan-Meier estimate that counts active
     partnerships as censored at their current age.
     `cost_per_partnership` is platform staff-months (working staff, see
-    `staff_ramp_months`) per partnership a platform helped to form (NaN when none did, as under the `none` design). The `countries_*` fields are the
-    spread across countries (`sim.countries.SPREAD_COLUMNS`).
+    `staff_ramp_months`) per partnership a platform helped to form (NaN when none did, as
+    under the `none` design). The `countries_*` fields are the spread across countries
+    (`sim.countries.SPREAD_COLUMNS`).
     """
     from sim.countries import country_spread
     from sim.platforms import staff_months as platform_staff_months

@@ -206,8 +206,8 @@ class Params:
                                "Guess.", lo=1, hi=17, country=True)
     # --- platforms -------------------------------------------------------------------
     platform_design: str = _p("national", "Platform design.",
-                              "The headline question compares the first four; staged adds goal leads "
-                              "to national platforms later (staged_start_month).",
+                              "The headline question compares the first four; staged adds "
+                              "goal leads to national platforms later (staged_start_month).",
                               choices=PLATFORM_DESIGNS)
     platform_budget: float = _p(20.0, "Total platform staff, shared out by the design.",
                                 "Equal budget lets designs win by shape, not money.",
@@ -217,10 +217,11 @@ class Params:
                                       "national platforms (the rest on global goal leads).",
                                       "Even split as a neutral default.", lo=0.0, hi=1.0)
     national_budget_split: str = _p(
-        "even", "How the national platforms' staff (national, hybrid and staged designs) is divided "
-        "between countries: evenly; in proportion to organisations; or by need, in proportion "
-        "to organisations times the health a partnership loses each month to the country's "
-        "low trust and shocks, health_gain*(1-trust) + shock_size*fragility (docs/ODD.md 5).",
+        "even", "How the national platforms' staff (national, hybrid and staged designs) is "
+        "divided between countries: evenly; in proportion to organisations; or by need, in "
+        "proportion to organisations times the health a partnership loses each month to the "
+        "country's low trust and shocks, health_gain*(1-trust) + shock_size*fragility "
+        "(docs/ODD.md 5).",
         "The discussion does not settle it. Even (one secretariat of the same size per "
         "country) is the status quo of the first version; by_orgs follows the workload; "
         "by_need sends staff where partnerships are hardest to keep alive.",
@@ -254,13 +255,14 @@ class Params:
                                  "A specialist lead per goal.", lo=0.0, hi=1.0,
         plausible=(0.6, 1.0),
         plausible_why="Guess: a specialist lead, not necessarily the best.")
-    expertise_transfer: float = _p(0.5, "Hybrid and staged: share of a global lead's expertise passed to the "
-                                   "national platforms it feeds.", "Guess.", lo=0.0, hi=1.0,
+    expertise_transfer: float = _p(0.5, "Hybrid and staged: share of a global lead's expertise "
+                                   "passed to the national platforms it feeds.", "Guess.",
+                                   lo=0.0, hi=1.0,
         plausible=(0.2, 0.8),
         plausible_why="Guess.")
-    coordination_cost: float = _p(0.25, "Hybrid and staged: share of a global lead's staff time lost to "
-                                  "coordinating with the national platforms.", "Guess.",
-                                  lo=0.0, hi=1.0,
+    coordination_cost: float = _p(0.25, "Hybrid and staged: share of a global lead's staff "
+                                  "time lost to coordinating with the national platforms.",
+                                  "Guess.", lo=0.0, hi=1.0,
         plausible=(0.1, 0.5),
         plausible_why="Guess: a tenth to half of a lead's time spent coordinating.")
     membership_benefit: float = _p(1.0, "Scale of the benefit an organisation expects from a "
