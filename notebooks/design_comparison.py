@@ -41,10 +41,10 @@ from scipy import stats
 
 from sim.evaluate import read_steps, read_summary
 from sim.outcomes import outcome
-from sim.params import PARAM_FIELDS
+from sim.params import PARAM_FIELDS, PLATFORM_DESIGNS
 
 sns.set_theme(style="whitegrid", context="notebook")
-DESIGN_ORDER = ["none", "national", "per_goal", "hybrid"]
+DESIGN_ORDER = list(PLATFORM_DESIGNS)
 SECTORS = ["sme", "multinational", "ngo", "donor", "government", "business_association",
            "academia"]
 CAUSES = ["health", "unmet", "funding", "objective"]

@@ -109,13 +109,14 @@ def _brokered(months: int, **kw) -> np.ndarray:
 
 
 def test_a_ramp_up_lowers_brokering_in_the_first_months() -> None:
-    """Over the first 12 months a 12-month ramp works 54% of the staff-months; with a small
-    budget (actions, not members, limit brokering) brokered partnerships fall by more than
-    10% on average and in most seeds."""
-    full = _brokered(12, platform_budget=2.0)
-    ramp = _brokered(12, platform_budget=2.0, staff_ramp_months=12.0)
-    assert ramp.mean() < 0.9 * full.mean()
-    assert (ramp < full).sum() >= 12
+    """Over the first 6 months a 12-month ramp-up works 21/72 (29%) of the staff-months;
+    with a small budget (actions, not members, limit brokering) brokered partnerships fall
+    by more than a quarter on average (measured: by 40%, lower in 15 of 16 seeds) and are
+    lower in at least 13 of 16 seeds."""
+    full = _brokered(6, platform_budget=2.0)
+    ramp = _brokered(6, platform_budget=2.0, staff_ramp_months=12.0)
+    assert ramp.mean() < 0.75 * full.mean()
+    assert (ramp < full).sum() >= 13
 
 
 def _expertise_and_members(months: int, **kw) -> tuple[np.ndarray, np.ndarray]:
@@ -131,8 +132,9 @@ def _expertise_and_members(months: int, **kw) -> tuple[np.ndarray, np.ndarray]:
 def test_learning_raises_expertise_and_membership_decay_lowers_them() -> None:
     """A national platform starting at 30% of its expertise: gaining 0.05 of the gap per
     brokered partnership more than triples its mean expertise in 36 months, and the better
-    service draws more members (+10%); decay of 3% a month from full expertise cuts it by
-    more than half and members by more than 5%."""
+    service draws more members (more than +10%; measured +20%); decay of 3% a month from
+    full expertise cuts it by more than half (measured: 0.30 to 0.10) and members by more
+    than 5% (measured 12%)."""
     base_e, base_m = _expertise_and_members(36, expertise_start_share=0.3)
     gain_e, gain_m = _expertise_and_members(36, expertise_start_share=0.3,
                                             expertise_gain=0.05)
@@ -148,7 +150,9 @@ def test_learning_raises_brokering_and_decay_lowers_it() -> None:
     """Where membership costs no bandwidth (so more members do not crowd out partnerships)
     and broker expertise weighs 0.6 in the payoff, learning raises brokered partnerships
     and decay lowers them: mean paired difference above 3% of the baseline and more than
-    two standard errors."""
+    two standard errors (measured: +7.5% and -7.7%, both about 4.7 standard errors). At
+    the default overhead the extra members spend the bandwidth partnerships would need,
+    and brokered partnerships barely change (not asserted)."""
     setting = {"membership_overhead": 0.0, "w_broker": 0.6}
     base = _brokered(36, expertise_start_share=0.3, **setting)
     gain = _brokered(36, expertise_start_share=0.3, expertise_gain=0.05, **setting)
