@@ -34,7 +34,8 @@ Q3 = ("Do you think it is possible, or indeed beneficial, to have one such multi
       "goals at the global level?")
 DESIGN_NAMES = {"none": "no platform", "national": "one national platform per country",
                 "per_goal": "one global lead platform per goal",
-                "hybrid": "both (national entry points fed by global goal leads)"}
+                "hybrid": "both (national entry points fed by global goal leads)",
+                "staged": "national first, global goal leads added later (staged_start_month)"}
 SINGLE = ("national", "per_goal")
 KEY_OUTCOMES = 3  # outcomes quoted in each secondary experiment's key numbers
 

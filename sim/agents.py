@@ -232,6 +232,11 @@ class Platform(mesa.Agent):
         return float(self.model.state.platforms.staff[self.row])
 
     @property
+    def working(self) -> float:
+        """Staff at work this month (its staff during a ramp-up, `staff_ramp_months`)."""
+        return float(self.model.state.platforms.working[self.row])
+
+    @property
     def expertise(self) -> list[float]:
         """Goal expertise, one value per goal."""
         return [float(x) for x in self.model.state.platforms.expertise[self.row]]

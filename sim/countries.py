@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.jit import jit_noalloc
 from sim.params import COUNTRY_PARAMS, FAILURE_CAUSES, PARAM_FIELDS, SME
+from sim.platforms import mean_staff
 from sim.state import GLOBAL, NATIONAL
 
 if TYPE_CHECKING:
@@ -63,7 +64,8 @@ def country_summary(model: PartnershipModel, tail: int | None = None) -> pd.Data
     """One row per country of the run so far, for finding the worst-served country.
 
     Columns: `country` (row index), `name`, `profile`, `n_orgs`, `n_smes`;
-    `national_staff` (staff of its national platform, 0 without one); `global_staff`
+    `national_staff` (working staff of its national platform averaged over the months run,
+    its staff before the first; 0 without one); `global_staff`
     (global leads' staff serving it: each lead's staff divided over the countries its
     actions reached, in proportion to the actions that reached a member there, averaged over
     the months run); `platform_staff` (their sum) and `platform_staff_per_1000` (per 1000
@@ -88,8 +90,8 @@ def country_summary(model: PartnershipModel, tail: int | None = None) -> pd.Data
 
     national = np.zeros(n)
     is_national = pl.level == NATIONAL
-    national[pl.country[is_national]] = pl.staff[is_national]
     months = max(model.steps, 1)
+    national[pl.country[is_national]] = mean_staff(model)[is_national]
     global_staff = w.staff_served[:, GLOBAL] / months
 
     history = model.country_activity(tail)

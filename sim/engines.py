@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 @jit_noalloc
 def context(O, PL, PS, W, K, step: int, rng) -> None:
     """1. The world's context: tallies reset, pressure, events, funding."""
-    update_context(O, PL, W, K, rng)
+    update_context(O, PL, W, K, step, rng)
 
 
 @jit_noalloc

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.countries import ACTIVE_ORGS
-from sim.params import MULTINATIONAL
-from sim.platforms import national_staff
+from sim.params import END_CAUSES, LEADS_THROUGH_NATIONAL, MULTINATIONAL, SME
+from sim.platforms import national_staff, staff_months
 from sim.state import NATIONAL, WORLD_COUNTRY_VALUES, platform_member_rows, sector_counts
 
 if TYPE_CHECKING:
@@ -86,6 +86,7 @@ def invariant_violations(model: PartnershipModel) -> list[str]:
     if not np.allclose(o.load, expected_load, atol=1e-6):
         found.append("load differs from partnerships and memberships held")
 
+    found.extend(platform_time_violations(model))
     found.extend(country_violations(model))
 
     table = model.datacollector.get_model_vars_dataframe()
@@ -130,7 +131,7 @@ def country_violations(model: PartnershipModel) -> list[str]:
         # National staff is shared between countries as the split says and adds up to at
         # most the national budget (exactly, unless platforms grow into their staff).
         p = model.params
-        share = p.hybrid_national_share if p.platform_design == "hybrid" else 1.0
+        share = p.hybrid_national_share if p.platform_design in LEADS_THROUGH_NATIONAL else 1.0
         live = pl.staff[nationals]
         split = national_staff(p, countries, 1.0)
         if live.sum() > p.platform_budget * share * (1 + 1e-9) + 1e-12 or (
@@ -140,7 +141,7 @@ def country_violations(model: PartnershipModel) -> list[str]:
     if np.any(ps.country[ps.active == 1] >= n) or np.any(ps.country[ps.active == 1] < 0):
         found.append("a partnership's home country is out of range")
     served = w.staff_served.sum()
-    if np.any(w.staff_served < 0) or served > pl.staff.sum() * model.steps * (1 + 1e-9) + 1e-9:
+    if np.any(w.staff_served < 0) or served > staff_months(model).sum() * (1 + 1e-9) + 1e-9:
         found.append("staff serving the countries exceeds the platforms' staff-months")
     history = model.country_activity(1)
     if len(history):
@@ -148,3 +149,50 @@ def country_violations(model: PartnershipModel) -> list[str]:
         if latest[:, ACTIVE_ORGS].sum() != int((o.n_active > 0).sum()):
             found.append("per-country active organisations do not add up to the total")
     return found
+
+
+def platform_time_violations(model: PartnershipModel) -> list[str]:
+    """Platforms in time: working staff within 0..its full staff of the month (the ramp-up
+    share of `staff_before` or `staff`), the working staff-months add up, no goal lead of
+    the staged design works before `staged_start_month`, expertise within 0..1, and service
+    is the working staff's actions (plus the leads' fed actions) when staff is constant."""
+    pl = model.state.platforms
+    p = model.params
+    found: list[str] = []
+    if not pl.staff.shape[0]:
+        return found
+    full = np.maximum(pl.staff, pl.staff_before)
+    if np.any(pl.working < 0) or np.any(pl.working > full * (1 + 1e-12)):
+        found.append("a platform's working staff is outside 0..its full staff")
+    if np.any(pl.staff_months < -TOLERANCE) or np.any(
+            pl.staff_months > full * model.steps * (1 + 1e-9) + 1e-9):
+        found.append("working staff-months exceed full staff times the months run")
+    if np.any((pl.expertise < 0.0) | (pl.expertise > 1.0)):
+        found.append("platform expertise outside 0..1")
+    if p.platform_design == "staged" and model.steps <= p.staged_start_month:
+        leads = pl.level != NATIONAL
+        if np.any(pl.staff_months[leads] > 0) or np.any(pl.actions_used[leads] > 0):
+            found.append("a staged goal lead worked before staged_start_month")
+    return found
+
+
+def nan_allowed(model: PartnershipModel, summary: dict[str, Any]) -> dict[str, bool]:
+    """Run-summary fields whose documented value is NaN in this run (`sim.metrics.run_summary`,
+    `sim.patterns`): field -> whether NaN is allowed."""
+    from sim.metrics import LEVERAGE_MIN_DISBURSED
+    from sim.patterns import PATTERN_OUTPUTS
+
+    table = model.datacollector.get_model_vars_dataframe()
+    none_ended = summary["ended"] == 0
+    return {
+        "mean_lifetime": none_ended, "median_lifetime": none_ended,
+        "median_lifetime_km": True,  # NaN while fewer than half are known to have ended
+        "failed_share": none_ended, "failed_or_dormant_share": none_ended,
+        **{f"ended_{c}_share": none_ended for c in END_CAUSES},
+        "cost_per_partnership": table["formed_brokered"].sum() == 0 if len(table) else True,
+        "donor_leverage": summary["donor_disbursed"] <= LEVERAGE_MIN_DISBURSED,
+        "countries_failed_share_max": none_ended,
+        "countries_sme_participation_min": not (model.state.orgs.sector == SME).any(),
+        "countries_outcome_per_org_min_ratio": summary["outcome_direct"] == 0,
+        **{name: True for name in PATTERN_OUTPUTS},
+    }

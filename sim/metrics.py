@@ -239,12 +239,14 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
     (biased low in short runs, where long-lived partnerships are still active);
     `median_lifetime_km` corrects for that with a Kaplan-Meier estimate that counts active
     partnerships as censored at their current age.
-    `cost_per_partnership` is platform staff-months per partnership a platform helped to
-    form (NaN when none did, as under the `none` design). The `countries_*` fields are the
-    spread across countries (`sim.countries.SPREAD_COLUMNS`).
+    `cost_per_partnership` is platform staff-months (working staff, see
+    `staff_ramp_months`) per partnership a platform helped to form (NaN when none did, as
+    under the `none` design). The `countries_*` fields are the spread across countries
+    (`sim.countries.SPREAD_COLUMNS`).
     """
     from sim.countries import country_spread
     from sim.patterns import pattern_outputs
+    from sim.platforms import staff_months as platform_staff_months
 
     series = model.datacollector.get_model_vars_dataframe()
     history = model.partnership_history()
@@ -258,7 +260,9 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
     tail = series.tail(SUMMARY_TAIL_MONTHS)
     disbursed = float(series["donor_disbursed"].sum()) if len(series) else 0.0
     direct = float(series["outcome_direct"].iloc[-1]) if len(series) else 0.0
-    staff_months = p.platform_budget * model.steps
+    # Working staff-months: the budget times the months run unless staff ramps up.
+    staff_months = (p.platform_budget * model.steps if p.staff_ramp_months == 0.0
+                    else float(platform_staff_months(model).sum()))
     brokered = int(series["formed_brokered"].sum()) if len(series) else 0
     row: dict[str, Any] = {
         "platform_design": p.platform_design,

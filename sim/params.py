@@ -26,7 +26,9 @@ SECTORS: tuple[str, ...] = (
 N_SECTORS = len(SECTORS)
 SME, MULTINATIONAL, NGO, DONOR, GOVERNMENT, BUSINESS_ASSOCIATION, ACADEMIA = range(N_SECTORS)
 
-PLATFORM_DESIGNS: tuple[str, ...] = ("none", "national", "per_goal", "hybrid")
+PLATFORM_DESIGNS: tuple[str, ...] = ("none", "national", "per_goal", "hybrid", "staged")
+# Designs whose global goal leads act through the national platforms (no direct members).
+LEADS_THROUGH_NATIONAL: tuple[str, ...] = ("hybrid", "staged")
 # How the national platforms' share of the budget is divided between countries.
 NATIONAL_BUDGET_SPLITS: tuple[str, ...] = ("even", "by_orgs", "by_need")
 ENGINES: tuple[str, ...] = ("numba", "mesa")
@@ -209,19 +211,22 @@ class Params:
                                "Guess.", lo=1, hi=17, country=True)
     # --- platforms -------------------------------------------------------------------
     platform_design: str = _p("national", "Platform design.",
-                              "The headline question compares all four.",
+                              "The headline question compares the first four; staged adds "
+                              "goal leads to national platforms later (staged_start_month).",
                               choices=PLATFORM_DESIGNS)
     platform_budget: float = _p(20.0, "Total platform staff, shared out by the design.",
                                 "Equal budget lets designs win by shape, not money.",
                                 lo=0.0, hi=1e6)
-    hybrid_national_share: float = _p(0.5, "In the hybrid design, share of the budget spent on "
+    hybrid_national_share: float = _p(0.5, "In the hybrid design (and the staged design from "
+                                      "staged_start_month), share of the budget spent on "
                                       "national platforms (the rest on global goal leads).",
                                       "Even split as a neutral default.", lo=0.0, hi=1.0)
     national_budget_split: str = _p(
-        "even", "How the national platforms' staff (national and hybrid designs) is divided "
-        "between countries: evenly; in proportion to organisations; or by need, in proportion "
-        "to organisations times the health a partnership loses each month to the country's "
-        "low trust and shocks, health_gain*(1-trust) + shock_size*fragility (docs/ODD.md 5).",
+        "even", "How the national platforms' staff (national, hybrid and staged designs) is "
+        "divided between countries: evenly; in proportion to organisations; or by need, in "
+        "proportion to organisations times the health a partnership loses each month to the "
+        "country's low trust and shocks, health_gain*(1-trust) + shock_size*fragility "
+        "(docs/ODD.md 5).",
         "The discussion does not settle it. Even (one secretariat of the same size per "
         "country) is the status quo of the first version; by_orgs follows the workload; "
         "by_need sends staff where partnerships are hardest to keep alive.",
@@ -265,13 +270,14 @@ class Params:
                                  "A specialist lead per goal.", lo=0.0, hi=1.0,
         plausible=(0.6, 1.0),
         plausible_why="Guess: a specialist lead, not necessarily the best.")
-    expertise_transfer: float = _p(0.5, "Hybrid: share of a global lead's expertise passed to the "
-                                   "national platforms it feeds.", "Guess.", lo=0.0, hi=1.0,
+    expertise_transfer: float = _p(0.5, "Hybrid and staged: share of a global lead's expertise "
+                                   "passed to the national platforms it feeds.", "Guess.",
+                                   lo=0.0, hi=1.0,
         plausible=(0.2, 0.8),
         plausible_why="Guess.")
-    coordination_cost: float = _p(0.25, "Hybrid: share of a global lead's staff time lost to "
-                                  "coordinating with the national platforms.", "Guess.",
-                                  lo=0.0, hi=1.0,
+    coordination_cost: float = _p(0.25, "Hybrid and staged: share of a global lead's staff "
+                                  "time lost to coordinating with the national platforms.",
+                                  "Guess.", lo=0.0, hi=1.0,
         plausible=(0.1, 0.5),
         plausible_why="Guess: a tenth to half of a lead's time spent coordinating.")
     membership_benefit: float = _p(1.0, "Scale of the benefit an organisation expects from a "
@@ -307,6 +313,43 @@ class Params:
                                   "Guess.", lo=0.0, hi=1e6,
         plausible=(5.0, 30.0),
         plausible_why="Guess.", country=True)
+    # --- platforms in time: staff ramp-up, learned expertise, staged design ----------------
+    staff_ramp_months: float = _p(
+        0.0, "Months over which a platform hires its staff: its working staff in its m-th "
+        "month of work (m = 1, 2, ...) is its full staff times min(1, m/staff_ramp_months); "
+        "0 means full staff from its first month.",
+        "Off by default (today's behaviour). The expert discussion asks platforms to 'start "
+        "with small and manageable targets and learning as we go along'.", lo=0.0, hi=600.0,
+        plausible=(0.0, 36.0),
+        plausible_why="Guess: from staffed at once to a three-year build-up of a secretariat; "
+                      "no source gives hiring times of partnership platforms.")
+    expertise_start_share: float = _p(
+        1.0, "Share of its design goal expertise (national_expertise, global_expertise and, "
+        "in hybrid and staged, the expertise fed by the leads) a platform has when it starts.",
+        "1 by default: platforms start at full expertise (today's behaviour); below 1 they "
+        "learn it by brokering (expertise_gain).", lo=0.0, hi=1.0,
+        plausible=(0.3, 1.0),
+        plausible_why="Guess: from a new secretariat with a third of a mature one's know-how "
+                      "to one at full strength.")
+    expertise_gain: float = _p(
+        0.0, "Expertise gained on a goal per partnership a platform brokers on it: "
+        "expertise += expertise_gain*(1 - expertise).",
+        "Off by default; learning by brokering ('learning as we go along').", lo=0.0, hi=1.0,
+        plausible=(0.0, 0.1),
+        plausible_why="Guess: up to a tenth of the remaining gap closed per partnership.")
+    expertise_decay: float = _p(
+        0.0, "Monthly relative loss of every goal's expertise of a platform "
+        "(expertise -= expertise_decay*expertise), offset only by brokering.",
+        "Off by default; know-how fades without practice (staff turnover).", lo=0.0, hi=1.0,
+        plausible=(0.0, 0.05),
+        plausible_why="Guess: from no loss to about half lost in a year without brokering.")
+    staged_start_month: int = _p(
+        36, "Staged design: month (step) from which the global goal leads work (through the "
+        "national platforms, as in hybrid); before it the national platforms hold the whole "
+        "platform_budget, from it the budget is split by hybrid_national_share.",
+        "Guess: three years of national platforms before adding goal leads; compares 'start "
+        "national, add goal leads later' with the other designs at equal staff-months.",
+        lo=0, hi=1200)
     # --- formation (process 4) ---------------------------------------------------------
     partnership_cost: float = _p(1.0, "Bandwidth one partnership membership takes.",
                                  "The unit of bandwidth.", lo=0.01, hi=100.0)

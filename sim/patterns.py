@@ -29,6 +29,13 @@ FIRST_YEARS_MONTHS = 24
 
 NAN = float("nan")
 
+#: The outputs `pattern_outputs` adds to the run summary; each is NaN when its definition
+#: has nothing to count (no partnership old enough, no platform, no early failure, ...).
+PATTERN_OUTPUTS = ("failed_within_60_share", "survival_60_km", "failure_hazard_ratio_late_early",
+                   "sme_to_multinational_participation", "brokered_per_national_platform_year",
+                   "transformational_share_brokered", "network_small_component_share",
+                   "repeat_partner_org_share")
+
 
 def _lives(model: PartnershipModel) -> pd.DataFrame:
     """Every partnership of the run, ended or active: month formed (1-based), age, whether it
@@ -143,7 +150,7 @@ def pattern_outputs(model: PartnershipModel, summary: dict[str, Any]) -> dict[st
     lives = _lives(model)
     national = np.flatnonzero(model.state.platforms.level == NATIONAL)
     small = sum(summary.get(f"network_components_size_{s}", 0) for s in ("2", "3_7", "8_31"))
-    return {
+    out = {
         "failed_within_60_share": failed_within(lives, model.steps),
         "survival_60_km": survival_km(lives),
         "failure_hazard_ratio_late_early": failure_hazard_ratio(lives),
@@ -155,8 +162,11 @@ def pattern_outputs(model: PartnershipModel, summary: dict[str, Any]) -> dict[st
         "network_small_component_share": _ratio(small, summary.get("network_components", 0)),
         "repeat_partner_org_share": repeat_partner_org_share(lives.attrs["members"]),
     }
+    assert tuple(out) == PATTERN_OUTPUTS
+    return out
 
 
-__all__ = ["pattern_outputs", "failed_within", "survival_km", "failure_hazard_ratio",
-           "brokered_per_national_platform_year", "transformational_share_brokered",
-           "repeat_partner_org_share", "HORIZON_MONTHS", "FIRST_YEARS_MONTHS"]
+__all__ = ["pattern_outputs", "PATTERN_OUTPUTS", "failed_within", "survival_km",
+           "failure_hazard_ratio", "brokered_per_national_platform_year",
+           "transformational_share_brokered", "repeat_partner_org_share", "HORIZON_MONTHS",
+           "FIRST_YEARS_MONTHS"]

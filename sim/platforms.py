@@ -9,20 +9,30 @@
   goal leads feed them expertise and act through them, losing `coordination_cost` of their
   staff time to coordination. The budget is split by `hybrid_national_share`, the
   national part between countries as in `national`.
+- `staged`: national platforms from month 0, holding the whole budget (as in `national`);
+  from `staged_start_month` the budget is split as in `hybrid` and the global goal leads
+  work through the national platforms (their fed expertise arrives then too).
 
 Every design spends the same `platform_budget` (staff), so designs differ by shape alone.
+A platform hires its staff over `staff_ramp_months` from the month it starts (its working
+staff, `Platforms.working`, is set each month by `sim.rules.update_platforms`).
 An organisation's memberships are kept in "slots": slot s stands for the platform
 `slot_base[s] + (country if slot_national[s] else 0)`.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.goals import N_GOALS
-from sim.params import MULTINATIONAL, Params
+from sim.params import LEADS_THROUGH_NATIONAL, MULTINATIONAL, PLATFORM_DESIGNS, Params
 from sim.state import ALL_GOALS, GLOBAL, NATIONAL, Platforms, sector_counts
 from sim.worlds import Countries
+
+if TYPE_CHECKING:
+    from sim.model import PartnershipModel
 
 
 def country_need(p: Params, countries: Countries) -> np.ndarray:
@@ -51,7 +61,8 @@ def national_staff(p: Params, countries: Countries, national_budget: float) -> n
 def platform_layout(p: Params, countries: Countries
                     ) -> tuple[list[tuple[int, int, int, float, bool]], int]:
     """Return the platforms of a design as (level, goal, country, staff, takes_members) and
-    the number of membership slots an organisation has."""
+    the number of membership slots an organisation has (for `staged`, the layout from
+    `staged_start_month`, which is hybrid's; see `early_staff` for the staff before it)."""
     c = len(countries)
     budget = p.platform_budget
     design = p.platform_design
@@ -62,14 +73,31 @@ def platform_layout(p: Params, countries: Countries
         return [(NATIONAL, ALL_GOALS, k, float(staff[k]), True) for k in range(c)], 1
     if design == "per_goal":
         return [(GLOBAL, g, -1, budget / N_GOALS, True) for g in range(N_GOALS)], N_GOALS
-    if design == "hybrid":
+    if design in LEADS_THROUGH_NATIONAL:
         national = budget * p.hybrid_national_share
         leads = budget - national
         staff = national_staff(p, countries, national)
         return ([(NATIONAL, ALL_GOALS, k, float(staff[k]), True) for k in range(c)]
                 + [(GLOBAL, g, -1, leads / N_GOALS, False) for g in range(N_GOALS)]), 1
-    raise ValueError(f"platform_design={design!r}: allowed values are none, national, "
-                     "per_goal, hybrid")
+    raise ValueError(f"platform_design={design!r}: allowed values are "
+                     f"{', '.join(PLATFORM_DESIGNS)}")
+
+
+def early_staff(p: Params, countries: Countries, level: np.ndarray, staff: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Full staff of each platform before `staged_start_month`, and the month it starts.
+
+    In the staged design the national platforms hold the whole budget (split as in
+    `national`) and the goal leads, with no staff before it, start at `staged_start_month`;
+    in every other design the staff never changes and every platform starts at month 0.
+    """
+    if p.platform_design != "staged":
+        return staff.copy(), np.zeros(staff.shape[0], np.int64)
+    nat = level == NATIONAL
+    before = np.zeros_like(staff)
+    before[nat] = national_staff(p, countries, p.platform_budget)
+    start = np.where(nat, 0, p.staged_start_month).astype(np.int64)
+    return before, start
 
 
 def build_platforms(p: Params, countries: Countries) -> Platforms:
@@ -82,27 +110,37 @@ def build_platforms(p: Params, countries: Countries) -> Platforms:
     staff = np.array([row[3] for row in layout], np.float64)
     takes = np.array([int(row[4]) for row in layout], np.int64)
 
+    staff_before, start_month = early_staff(p, countries, level, staff)
     expertise = np.zeros((n, N_GOALS))
     for k in range(n):
         if level[k] == NATIONAL:
             expertise[k, :] = p.national_expertise
         else:
             expertise[k, goal[k]] = p.global_expertise
-    if p.platform_design == "hybrid":
-        # Global leads feed their goal expertise into every national platform.
+    fed_expertise = np.zeros((n, N_GOALS))
+    if p.platform_design in LEADS_THROUGH_NATIONAL:
+        # Global leads feed their goal expertise into every national platform: from the
+        # start in hybrid; in staged when the leads start (`sim.rules.update_platforms`).
         fed = np.zeros(N_GOALS)
         for k in range(n):
             if level[k] == GLOBAL and staff[k] > 0:
                 fed[goal[k]] = p.expertise_transfer * p.global_expertise
         nat = level == NATIONAL
-        expertise[nat] = np.minimum(1.0, expertise[nat] + fed[None, :])
+        if p.platform_design == "hybrid":
+            expertise[nat] = np.minimum(1.0, expertise[nat] + fed[None, :])
+        else:
+            fed_expertise[nat] = fed[None, :] * p.expertise_start_share
+    if p.expertise_start_share != 1.0:
+        expertise *= p.expertise_start_share
 
     actions = staff * p.actions_per_staff
     service = np.where(takes == 1, actions, 0.0)
+    fed_service = np.zeros(n)
     feeders = (level == GLOBAL) & (takes == 0)
     if feeders.any():
-        fed = actions[feeders].sum() * (1.0 - p.coordination_cost) / len(countries)
-        service[level == NATIONAL] += fed
+        fed_service[level == NATIONAL] = (actions[feeders].sum() * (1.0 - p.coordination_cost)
+                                          / len(countries))
+        service[level == NATIONAL] += fed_service[level == NATIONAL]
 
     national_rows = np.flatnonzero(level == NATIONAL)
     assert np.array_equal(national_rows, np.arange(national_rows.size)), \
@@ -131,7 +169,7 @@ def build_platforms(p: Params, countries: Countries) -> Platforms:
         block_capacity.shape).astype(np.int64)
     start = block_start[:, 0].copy() if n else np.zeros(0, np.int64)
 
-    if p.platform_design in ("national", "hybrid"):
+    if p.platform_design == "national" or p.platform_design in LEADS_THROUGH_NATIONAL:
         slot_base, slot_national, slot_goal = [0], [1], [ALL_GOALS]
     elif p.platform_design == "per_goal":
         slot_base, slot_national, slot_goal = list(range(N_GOALS)), [0] * N_GOALS, list(
@@ -149,4 +187,30 @@ def build_platforms(p: Params, countries: Countries) -> Platforms:
         brokered=np.zeros(n, np.int64), slot_base=np.array(slot_base, np.int64),
         slot_national=np.array(slot_national, np.int64), slot_goal=np.array(slot_goal, np.int64),
         order=np.arange(n, dtype=np.int64),
+        staff_before=staff_before, start_month=start_month, working=staff_before.copy(),
+        staff_months=np.zeros(n), fed_service=fed_service, fed_expertise=fed_expertise,
     )
+
+
+def staff_constant(p: Params) -> bool:
+    """Whether every platform works its full staff in every month (no ramp-up, not staged)."""
+    return p.staff_ramp_months == 0.0 and p.platform_design != "staged"
+
+
+def staff_months(model: PartnershipModel) -> np.ndarray:
+    """Staff-months each platform has worked so far: its staff times the months run when
+    staff is constant (exactly as before these mechanisms), else the running tally
+    `Platforms.staff_months` of its working staff."""
+    pl = model.state.platforms
+    if staff_constant(model.params):
+        return pl.staff * model.steps
+    return pl.staff_months.copy()
+
+
+def mean_staff(model: PartnershipModel) -> np.ndarray:
+    """Each platform's working staff averaged over the months run (its staff when staff
+    is constant or before the first month)."""
+    pl = model.state.platforms
+    if staff_constant(model.params) or model.steps == 0:
+        return pl.staff.copy()
+    return pl.staff_months / model.steps

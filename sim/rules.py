@@ -323,11 +323,68 @@ def home_of(O, i: int, home: int) -> int:
     return home
 
 
+# --- 1a. platforms in time: staff ramp-up, staged goal leads, expertise (platforms) ----------
+
+@jit_rule
+def working_share(K, month: int) -> float:
+    """Share of its full staff a platform has at work in the `month`-th month since it
+    started (1 = its first month; 0 or less: not started): min(1, month/staff_ramp_months),
+    or all of it without a ramp-up."""
+    if month <= 0:
+        return 0.0
+    if K.staff_ramp_months <= 0.0:
+        return 1.0
+    return min(1.0, month / K.staff_ramp_months)
+
+
+@jit_rule
+def update_platforms(PL, K, step: int) -> None:
+    """Set every platform's working staff and service for month `step`; fade expertise.
+
+    Working staff is the platform's full staff (`staff_before` until `staged_start_month`,
+    then `staff`; the same in every design but staged) times its ramp-up share since it
+    started. A national platform's service adds the leads' fed actions in proportion to
+    the leads' share at work (they start together). Goal leads of the staged design feed
+    their expertise into the national platforms in the month they start; expertise of a
+    working platform decays by `expertise_decay` a month. `step` counts months from 1 (as
+    Mesa's `steps` does during a step), so this is month `t = step - 1` counted from 0.
+    """
+    t = step - 1
+    n = PL.staff.shape[0]
+    lead_share = 0.0
+    for p in range(n):
+        share = working_share(K, t - PL.start_month[p] + 1)
+        full = PL.staff_before[p] if t < K.staged_start_month else PL.staff[p]
+        PL.working[p] = full * share
+        PL.staff_months[p] += PL.working[p]
+        if PL.level[p] == GLOBAL and PL.takes_members[p] == 0:
+            lead_share = share
+    for p in range(n):
+        own = PL.working[p] * K.actions_per_staff if PL.takes_members[p] == 1 else 0.0
+        PL.service[p] = own + PL.fed_service[p] * lead_share
+        if t == K.staged_start_month:
+            for g in range(N_GOALS):
+                if PL.fed_expertise[p, g] > 0.0:
+                    PL.expertise[p, g] = min(1.0, PL.expertise[p, g] + PL.fed_expertise[p, g])
+        if K.expertise_decay > 0.0 and t >= PL.start_month[p]:
+            for g in range(N_GOALS):
+                PL.expertise[p, g] -= K.expertise_decay * PL.expertise[p, g]
+
+
+@jit_rule
+def learn_expertise(PL, K, p: int, g: int) -> None:
+    """Platform `p` brokered a partnership on goal `g`: its expertise on `g` grows by
+    `expertise_gain` of the gap to 1."""
+    PL.expertise[p, g] += K.expertise_gain * (1.0 - PL.expertise[p, g])
+
+
 # --- 1. funding, community pressure and events (world) --------------------------------------
 
 @jit_rule
-def update_context(O, PL, W, K, rng) -> None:
-    """Process 1: reset tallies, move community pressure, hold events, pay in funding."""
+def update_context(O, PL, W, K, step: int, rng) -> None:
+    """Process 1: reset tallies, set platforms' working staff, move community pressure,
+    hold events, pay in funding."""
+    update_platforms(PL, K, step)
     serial = W.tally[T_NEXT_SERIAL]
     W.tally[:] = 0.0
     W.tally[T_NEXT_SERIAL] = serial
@@ -662,7 +719,8 @@ def find_goal_member(O, PL, K, q: int, home: int, g: int, rng) -> int:
 
 @jit_rule
 def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
-    """Platform `p` spends its staff's actions on capacity building, convening and brokering.
+    """Platform `p` spends its working staff's actions on capacity building, convening and
+    brokering.
 
     A platform acts on its own members; a global lead in the hybrid design acts through
     the national platforms (a random country per action) after losing its coordination
@@ -671,14 +729,14 @@ def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
     multinationals (`draw_member`). Introductions by a platform present in the country
     carry local trust; a global lead's own introductions pay `local_knowledge_penalty`.
     """
-    actions = PL.staff[p] * K.actions_per_staff
+    actions = PL.working[p] * K.actions_per_staff  # working staff (update_platforms)
     if PL.level[p] == GLOBAL and PL.takes_members[p] == 0:
         actions *= 1.0 - K.coordination_cost
     n_actions = int(actions)
     if rng.random() < actions - n_actions:
         n_actions += 1
     W.tally[T_ACTIONS_AVAILABLE] += n_actions
-    staff_per_action = PL.staff[p] / max(n_actions, 1)
+    staff_per_action = PL.working[p] / max(n_actions, 1)
     for _ in range(n_actions):
         # A hybrid lead works through the national platform of a random country (national
         # platforms occupy rows 0..n_countries-1; see platforms.build_platforms).
@@ -744,6 +802,7 @@ def platform_act(p: int, O, PL, PS, W, K, step: int, rng) -> None:
             count_contact(O, W, m, W.scratch[a])
         if try_form(O, PS, W, K, n, g, p, expertise, local, step, rng) >= 0:
             PL.brokered[p] += 1
+            learn_expertise(PL, K, p, g)
 
 
 # --- 5. operation (partnership) -----------------------------------------------------------------

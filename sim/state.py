@@ -98,17 +98,22 @@ class Platforms(NamedTuple):
     slot_national: np.ndarray  # int64 [n_slots]: ... plus the org's country when 1
     slot_goal: np.ndarray     # int64 [n_slots]: goal of the slot, ALL_GOALS for national
     order: np.ndarray         # int64 [n_platforms]: this month's order of acting
+    # Platforms in time (staff ramp-up, staged design; sim.rules.update_platforms).
+    staff_before: np.ndarray  # float64: full staff before K.staged_start_month (= staff
+    #                           except in the staged design)
+    start_month: np.ndarray   # int64: month it starts work (staged leads: staged_start_month)
+    working: np.ndarray       # float64: staff at work this month (ramp-up of its full staff)
+    staff_months: np.ndarray  # float64: working staff-months, cumulative
+    fed_service: np.ndarray   # float64: actions per month fed by the global leads at full
+    #                           staff (national platforms of hybrid and staged; 0 otherwise)
+    fed_expertise: np.ndarray  # float64 [n_platforms, N_GOALS]: expertise the leads feed
+    #                            in when they start (staged; hybrid's is in `expertise`)
 
 
 # A platform's member list is kept in blocks: block c holds its members from country c
-# that are not multinationals, the last block (`MULTINATIONAL_BLOCK`, index n_countries)
+# that are not multinationals, the last block (index n_countries)
 # its multinational members, so brokering can draw from exactly the members a group of
 # one country may include (sim.rules.draw_member).
-
-
-def member_block(n_countries: int, country: int, multinational: bool) -> int:
-    """The block of a platform's list that holds an organisation of `country`."""
-    return n_countries if multinational else country
 
 
 def platform_member_rows(pl: Platforms, p: int) -> np.ndarray:

@@ -36,7 +36,10 @@ def test_a_run_reproduces_from_its_record_and_tampering_is_caught(tmp_path, caps
 def _sweep(results: Path, workers: int, hash_seed: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     done = subprocess.run([sys.executable, "-m", "sim", "-m", "+debug=default",
-                           f"results_dir={results}", "platform=none,per_goal", "seed=0,1",
+                           f"results_dir={results}", "platform=none,per_goal,staged",
+                           "seed=0,1", "model.staged_start_month=6", "model.staff_ramp_months=4",
+                           "model.expertise_start_share=0.5", "model.expertise_gain=0.05",
+                           "model.expertise_decay=0.01",
                            f"hydra.launcher.n_jobs={workers}"],
                           capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr

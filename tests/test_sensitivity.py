@@ -35,7 +35,7 @@ FIXED = ("n_orgs", "n_countries", "sector_shares", "platform_design", "platform_
          "hybrid_national_share", "capacity_building_share", "convening_share",
          "event_partnering", "ba_representation", "collective_action", "goal_matrix_path",
          "engine", "partnership_cost", "max_members", "n_priority_goals", "world",
-         "world_scale", "national_budget_split")
+         "world_scale", "national_budget_split", "staged_start_month")
 
 
 # --- ranges in the parameter schema ------------------------------------------------------------
@@ -199,7 +199,7 @@ def test_every_plan_loads_and_bad_plans_are_named(tmp_path: Path) -> None:
 def test_hybrid_only_parameters_are_inert_checks_only_without_hybrid() -> None:
     assert inert_factors(("national", "per_goal")) == (DUMMY, *HYBRID_ONLY)
     assert inert_factors(("none", "national")) == (DUMMY, *HYBRID_ONLY)
-    for designs in (("hybrid", "national"), ("per_goal", "hybrid")):
+    for designs in (("hybrid", "national"), ("per_goal", "hybrid"), ("staged", "national")):
         assert inert_factors(designs) == (DUMMY,)
 
 

@@ -328,10 +328,13 @@ def test_country_summary_adds_up_to_the_run(heterogeneous, design) -> None:
     assert table["outcome_direct"].sum() == pytest.approx(summary["outcome_direct"])
     assert table["outcome_indirect"].sum() == pytest.approx(summary["outcome_indirect"])
     budget = model.params.platform_budget
-    national = {"none": 0.0, "national": budget, "per_goal": 0.0,
-                "hybrid": budget * model.params.hybrid_national_share}[design]
+    share = model.params.hybrid_national_share
+    # Staged: the whole budget national until staged_start_month, then split as in hybrid.
+    early = min(model.steps, model.params.staged_start_month) / model.steps
+    national = {"none": 0.0, "national": budget, "per_goal": 0.0, "hybrid": budget * share,
+                "staged": budget * (early + (1.0 - early) * share)}[design]
     assert table["national_staff"].sum() == pytest.approx(national)
-    if design in ("per_goal", "hybrid"):
+    if design in ("per_goal", "hybrid", "staged"):
         # Leads' staff reaches countries in proportion to their actions there.
         assert 0.0 < table["global_staff"].sum() <= budget - national + 1e-9
         assert (table["global_staff"] > 0).all()

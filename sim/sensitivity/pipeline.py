@@ -25,7 +25,7 @@ import pandas as pd
 import yaml
 
 from sim.io import write_atomic
-from sim.params import PLATFORM_DESIGNS
+from sim.params import LEADS_THROUGH_NATIONAL, PLATFORM_DESIGNS
 from sim.sensitivity import analyse, plots, regions
 from sim.sensitivity.ranges import DUMMY, Factor, factors_by_name, uncertain_factors
 from sim.sensitivity.runs import Base, run_jobs
@@ -37,7 +37,6 @@ from sim.sensitivity.sample import (
 )
 
 SIZES: tuple[str, ...] = ("small", "medium", "full")
-HYBRID = "hybrid"
 HYBRID_ONLY: tuple[str, ...] = ("expertise_transfer", "coordination_cost")
 
 
@@ -47,9 +46,11 @@ def inert_factors(designs: tuple[str, ...]) -> tuple[str, ...]:
     The dummy never reaches the model (a step of it maps to the same configuration), so its
     zero checks only that per-sample outputs come back to the right rows. The hybrid-only
     parameters do reach the model as distinct configurations and must still change nothing
-    (with seeds common to all samples) - but only when hybrid is not one of the designs.
+    (with seeds common to all samples) - but only when no design has goal leads acting
+    through national platforms (hybrid, staged).
     """
-    return (DUMMY,) if HYBRID in designs else (DUMMY, *HYBRID_ONLY)
+    leads = set(designs) & set(LEADS_THROUGH_NATIONAL)
+    return (DUMMY,) if leads else (DUMMY, *HYBRID_ONLY)
 
 
 class PlanError(ValueError):
