@@ -126,19 +126,20 @@ PATTERNS: dict[str, Pattern] = {
     "test_alliance_network_has_a_giant_component_and_many_small_ones": Pattern(
         "Alliance networks are skewed", "emergent",
         "No rule places organisations in components: the network is who partnered with whom; "
-        "but its skew is what the degree sequence alone gives (a degree-preserving rewiring "
-        "has a giant component and many small ones too; next pattern).",
+        "but a degree-preserving rewiring of it has a giant component and many small ones too "
+        "(next pattern), so the skew itself follows from the degree sequence, which the "
+        "sectors' bandwidths and search rates shape.",
         "held back", ("giant_component_share", "small_components_dominate"),
         "Checks held-back targets 14 (largest component 0.50-0.99) and 15 (at least 90% of "
         "the other components small; there small means at most 31 organisations, here 2-7)."),
     "test_alliance_network_against_degree_preserving_rewiring": Pattern(
         "Alliance network against a degree-preserving null", "emergent",
-        "No rule states who partners with whom by degree: without platforms low-degree "
-        "organisations (SMEs, who rarely search) are linked to the hubs that search for them "
-        "rather than to each other (disassortative), so the giant component is larger and "
-        "small components fewer than in the rewired null; with the national platform the "
-        "groups it convenes spend links within cliques and the giant component is slightly "
-        "smaller than the null.",
+        "No rule states who partners with whom by degree: without platforms the organisations "
+        "with one partner (about 80% of them SMEs, who rarely search) are linked to the hubs "
+        "that search for them rather than to each other (degree assortativity -0.16), so the "
+        "giant component is larger and small components fewer than in the rewired null; with "
+        "the national platform the groups it convenes are cliques (clustering about 0.14), "
+        "whose redundant links leave the giant component slightly smaller than the null.",
         "not a target", (),
         "docs/targets.md: Powell et al. (2005) compared biotech components with random "
         "networks, but no number was read; the comparison is the model's own."),

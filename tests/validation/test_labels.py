@@ -26,12 +26,16 @@ def _reporting_tests() -> list[str]:
 
 
 def _readme_rows() -> dict[str, list[str]]:
-    """Rows of the README's pattern table, by their first cell."""
+    """Rows of the README's pattern table (the first table under "Patterns, measures and
+    margins"), by their first cell, the header row included."""
     text = README.read_text()
-    start = text.index("## Patterns, measures and margins")
+    lines = text[text.index("## Patterns, measures and margins"):].splitlines()
+    first = next(k for k, line in enumerate(lines) if line.startswith("| pattern"))
     rows = {}
-    for line in text[start:].splitlines():
-        if line.startswith("| ") and not line.startswith("| pattern"):
+    for line in lines[first:]:
+        if not line.startswith("|"):
+            break
+        if not line.startswith("|---"):
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
             rows[cells[0]] = cells
     return rows
@@ -73,9 +77,7 @@ def test_roles_follow_the_targets_use_and_no_pattern_is_both() -> None:
 
 def test_readme_table_lists_every_pattern_with_its_label() -> None:
     rows = _readme_rows()
-    header = next(line for line in README.read_text().splitlines()
-                  if line.startswith("| pattern"))
-    columns = [c.strip() for c in header.strip().strip("|").split("|")]
+    columns = rows.pop("pattern")
     kind_col, role_col = columns.index("kind"), columns.index("role")
     for name, p in PATTERNS.items():
         assert p.title in rows, f"README table has no row '| {p.title} |' for {name}"
@@ -83,6 +85,12 @@ def test_readme_table_lists_every_pattern_with_its_label() -> None:
         assert row[kind_col] == p.kind.replace("_", " "), (p.title, row[kind_col])
         assert row[role_col] == p.role, (p.title, row[role_col])
     assert set(rows) == {p.title for p in PATTERNS.values()}, "README rows without a label"
+
+
+def test_readme_gives_each_pattern_its_reason() -> None:
+    text = " ".join(README.read_text().split())
+    for name, p in PATTERNS.items():
+        assert " ".join(p.because.split()) in text, f"README lacks the `because` of {name}"
 
 
 def test_the_csv_carries_the_label_columns() -> None:
