@@ -69,8 +69,9 @@ else:
     note(f"**{len(effects)} effects** of {effects['pattern'].nunique()} patterns from "
          f"`{found}`: {int(effects['passed'].sum())} pass, "
          f"{int((effects['asserted'] & ~effects['passed']).sum())} asserted ones fail.")
-# Seeds where a measure was undefined (NaN; CSVs from before this column lack it).
-extra = ["undefined"] if "undefined" in effects.columns else []
+# Seeds where a measure was undefined, and the pattern's label (emergent or by construction;
+# calibration target, held back or not a target); CSVs from before these columns lack them.
+extra = [c for c in ("undefined", "kind", "role") if c in effects.columns]
 
 # %% [markdown]
 # ## Directional patterns

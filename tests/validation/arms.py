@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from sim import PartnershipModel
-from sim.metrics import component_sizes
+from sim.metrics import component_sizes, partnership_network
 from sim.params import MULTINATIONAL, SME
 
 SEEDS = range(20)
@@ -72,6 +72,9 @@ def run_record(params: dict[str, Any], seed: int) -> dict[str, Any]:
     record["sme_member_at_end"] = float(member[orgs.sector == SME].mean())
     record["multinational_member_at_end"] = float(member[orgs.sector == MULTINATIONAL].mean())
     record["window_component_sizes"] = [int(s) for s in component_sizes(model, NETWORK_WINDOW)]
+    # The same network's links, for the degree-preserving null model (nulls.py).
+    record["window_edges"] = sorted([int(a), int(b)] for a, b in
+                                    partnership_network(model, NETWORK_WINDOW).edges())
     return record
 
 

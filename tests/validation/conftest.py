@@ -7,7 +7,8 @@ single-process session) finishes, the row files are gathered into one CSV: the f
 by the environment variable VALIDATION_REPORT, or `results/validation/effect_sizes.csv`.
 The CSV is written only when the whole suite ran (the folder was collected whole, nothing
 was deselected, and every reporting test wrote its rows), so a `-k` run or a single test
-never replaces a full report with a part of it.
+never replaces a full report with a part of it. Every row carries its pattern's label
+(`patterns.py`: kind, role, targets, because); a reporting test without one fails.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
 
 from .arms import ArmCache, locked
 from .effects import Effect, merge_rows, write_rows
+from .patterns import PATTERNS
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -58,9 +60,18 @@ def arms(shared_dir: Path) -> ArmCache:
 @pytest.fixture
 def report(shared_dir: Path, request: pytest.FixtureRequest,
            record_property: Callable[[str, object], None]) -> Callable[..., None]:
-    """Record effects: print them, attach them to the test report and write them out."""
+    """Record effects, labelled with their pattern (`patterns.PATTERNS`, keyed by the test
+    function's name): print them, attach them to the test report and write them out."""
+    name = request.node.originalname
+    if name not in PATTERNS:
+        raise KeyError(f"{name}: a validation test that reports effects needs its label in "
+                       "tests/validation/patterns.py (PATTERNS)")
+    label = PATTERNS[name]
 
     def record(*effects: Effect) -> None:
+        effects = tuple(replace(e, kind=label.kind, role=label.role,
+                                targets="; ".join(label.targets), because=label.because)
+                        for e in effects)
         for effect in effects:
             print(effect.line())
         record_property("effects", json.dumps([asdict(e) for e in effects]))

@@ -8,7 +8,9 @@ effect ("none") holds when the mean difference stays within plus or minus the ma
 expected absence of a rise ("no_increase") when the whole interval lies below +margin. A seed
 where a measure is undefined (NaN, e.g. a median lifetime beyond the run's horizon) fails a
 check that requires every seed (`require_all`, the default); the effect counts such seeds in
-`undefined`. Effects marked `asserted=False` are reported for context only.
+`undefined`. Effects marked `asserted=False` are reported for context only. Each row also
+carries its pattern's label (`patterns.py`): emergent or by construction, and its role
+against the calibration targets.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from scipy import stats
 
 CSV_COLUMNS = ("pattern", "measure", "control", "treatment", "n", "mean_control",
                "mean_treatment", "difference", "relative_change", "ci95_low", "ci95_high",
-               "share_in_direction", "margin", "direction", "passed", "asserted", "undefined")
+               "share_in_direction", "margin", "direction", "passed", "asserted", "undefined",
+               "kind", "role", "targets", "because")
 DIRECTIONS = ("increase", "decrease", "none", "no_increase")
 
 
@@ -49,6 +52,11 @@ class Effect:
     passed: bool
     asserted: bool = True
     undefined: int = 0  # seeds where the measure is NaN (left out of the means)
+    # The pattern's label (patterns.py), filled in by the `report` fixture.
+    kind: str = ""  # emergent | by_construction | partly
+    role: str = ""  # calibration target | held back | not a target
+    targets: str = ""  # names of the targets it checks, separated by "; "
+    because: str = ""  # the rule or term that makes it so, or why it is emergent
 
     def verdict(self) -> str:
         """PASS or FAIL, or 'reported' for an effect not asserted."""

@@ -8,11 +8,13 @@ each test prints its effect sizes (`pytest -s`) and the session writes them all 
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pytest
 
 from .arms import SEEDS, STEPS, ArmCache
 from .effects import landing, paired_effect
+from .nulls import N_REWIRINGS, SMALL_MAX, component_profile, graph_of, null_profile
 
 #: Literature range for the default scenario (brief, "Patterns"): 30-70% of alliances fail,
 #: and their median life is "several years", read here as 2 to 10 years.
@@ -205,27 +207,32 @@ def test_repeat_partners_form_more_easily(arms, report) -> None:
     _check(effect)
 
 
-def test_default_scenario_lands_in_the_literature_failure_and_lifetime_range(arms,
-                                                                          report) -> None:
-    pattern = "default scenario: 30-70% failure, median life of several years"
+def test_default_scenario_failure_share_lands_in_the_literature_range(arms, report) -> None:
+    pattern = "default scenario: 30-70% of partnerships fail"
     failed = landing(pattern, "failed share (health breakdown or objectives unmet)",
                      arms.values("default", "failed_share"), *FAILURE_RANGE)
     dormant = landing(pattern, "failed-or-dormant share (adds funding ran out)",
                       arms.values("default", "failed_or_dormant_share"), *FAILURE_RANGE,
                       asserted=False)
+    report(failed, dormant)
+    print(f"default scenario landed at failed share {failed.mean_treatment:.1%} "
+          f"(failed or dormant {dormant.mean_treatment:.1%}) against "
+          f"{FAILURE_RANGE[0]:.0%}-{FAILURE_RANGE[1]:.0%}")
+    _check(failed, dormant)
+
+
+def test_default_scenario_median_life_lands_in_the_literature_range(arms, report) -> None:
+    pattern = "default scenario: median life of several years"
     # Every seed must have a median (require_all): a NaN median means more than half the
     # partnerships outlive the run, the one way the median can miss the top of the range.
     life_values = arms.values("default", "median_lifetime_km")
     life = landing(pattern, "median lifetime (Kaplan-Meier, months)", life_values,
                    *MEDIAN_LIFE_RANGE_MONTHS)
-    report(failed, dormant, life)
-    print(f"default scenario landed at failed share {failed.mean_treatment:.1%} "
-          f"(failed or dormant {dormant.mean_treatment:.1%}) against "
-          f"{FAILURE_RANGE[0]:.0%}-{FAILURE_RANGE[1]:.0%}, and a median life of "
-          f"{life.mean_treatment:.0f} months against {MEDIAN_LIFE_RANGE_MONTHS[0]:.0f}-"
-          f"{MEDIAN_LIFE_RANGE_MONTHS[1]:.0f}")
+    report(life)
+    print(f"default scenario landed at a median life of {life.mean_treatment:.0f} months "
+          f"against {MEDIAN_LIFE_RANGE_MONTHS[0]:.0f}-{MEDIAN_LIFE_RANGE_MONTHS[1]:.0f}")
     _median_life_defined(life_values, "default")
-    _check(failed, dormant, life)
+    _check(life)
 
 
 @pytest.mark.parametrize("arm", ["default", "no_platform"])
@@ -251,5 +258,51 @@ def test_alliance_network_has_a_giant_component_and_many_small_ones(arms, report
     whole = arms.values(arm, "network_components")
     print(f"[{arm}] whole-run network: {whole.mean():.1f} components, largest share "
           f"{arms.values(arm, 'network_largest_component_share').mean():.3f} (n={n})")
+    report(*effects)
+    _check(*effects)
+
+
+#: What the alliance network shows against its degree-preserving null (nulls.py), per arm, as
+#: measured (seeds 0..19, 5 rewirings each): with the national platform the largest
+#: component is slightly *smaller* than the rewired null's (0.85 against 0.88): the degree
+#: sequence alone explains it, and the groups the platform convenes spend links inside
+#: cliques. Without platforms it is *larger* (0.82 against 0.77) with fewer small components
+#: (31 against 53): low-degree organisations are linked to hubs, not to each other.
+#: Each entry: (measure, direction, margin, asserted) for the largest-component share and the
+#: number of small components, observed minus null.
+AGAINST_NULL = {
+    "default": (("share", "no_increase", 0.0, True), ("share", "none", 0.05, True),
+                ("small", "increase", 0.0, False)),
+    "no_platform": (("share", "increase", 0.02, True), ("small", "decrease", 10.0, True)),
+}
+
+
+@pytest.mark.parametrize("arm", list(AGAINST_NULL))
+def test_alliance_network_against_degree_preserving_rewiring(arms, report, arm) -> None:
+    observed = {"share": [], "small": []}
+    null = {"share": [], "small": []}
+    assortativity = []
+    for record in arms(arm):
+        graph = graph_of(record["window_edges"])
+        assert graph.number_of_nodes() == sum(record["window_component_sizes"])
+        share, small = component_profile(graph)
+        observed["share"].append(share)
+        observed["small"].append(small)
+        null_share, null_small = null_profile(graph, seed=record["seed"])
+        null["share"].append(null_share)
+        null["small"].append(null_small)
+        assortativity.append(nx.degree_assortativity_coefficient(graph))
+    pattern = (f"alliance network against a degree-preserving rewiring ({arm}; "
+               "partnerships of the last 36 months)")
+    measures = {"share": "largest component's share of networked organisations",
+                "small": f"components of 2-{SMALL_MAX} organisations besides the largest"}
+    effects = [paired_effect(pattern, f"{measures[key]}: observed minus null",
+                             (f"rewired null (mean of {N_REWIRINGS})", np.array(null[key])),
+                             ("observed", np.array(observed[key])), margin=margin,
+                             direction=direction, asserted=asserted)
+               for key, direction, margin, asserted in AGAINST_NULL[arm]]
+    # Context: degree assortativity of the observed network (a rewiring's is about 0).
+    effects.append(landing(pattern, "degree assortativity (observed)",
+                           np.array(assortativity), -1.0, 0.0, asserted=False))
     report(*effects)
     _check(*effects)
