@@ -21,6 +21,17 @@ import time
 from pathlib import Path
 
 
+def _designs(plan, space) -> list[str]:
+    """The platform designs the plan's targets are computed on (one for a twin)."""
+    from sim.calibration.pipeline import Runner
+    from sim.calibration.targets import load_targets
+
+    if plan.is_twin:
+        return [space.fixed.get("platform_design", "national")]
+    targets = load_targets(plan.targets).select(plan.target_names, plan.drop_targets)
+    return Runner(space, None, plan.steps, list(targets)).designs
+
+
 def estimate(plan, workers: int, sample: int = 2) -> dict:
     """Time `sample` runs of the plan's scenario and scale by the plan's run budget."""
     import numpy as np
@@ -29,19 +40,23 @@ def estimate(plan, workers: int, sample: int = 2) -> dict:
     from sim.model import PartnershipModel
 
     space = _space(plan)
+    designs = _designs(plan, space)
     values = space.values(space.uniform(sample, np.random.default_rng(0)))
     PartnershipModel(rng=0, n_orgs=50).run(2)  # load the compiled kernels first
     times = []
     for k, (_, row) in enumerate(values.iterrows()):
+        design = designs[k % len(designs)]
         started = time.perf_counter()
-        PartnershipModel(rng=k, **space.model_kwargs(row)).run(plan.steps)
+        PartnershipModel(rng=k, **{**space.model_kwargs(row), "platform_design": design}
+                         ).run(plan.steps)
         times.append(time.perf_counter() - started)
-    budget = plan.run_budget()
+    budget = plan.run_budget(len(designs))
     per_run = float(np.median(times))
     return {"plan": str(plan.path), "sample_runs": sample, "seconds_per_run": times,
             "median_seconds_per_run": per_run, "run_budget": budget,
             "estimated_hours_on_workers": budget["total"] * per_run / workers / 3600,
-            "workers": workers, "note": "ABC's budget is its ceiling (max_simulations x seeds)"}
+            "designs": designs, "workers": workers,
+            "note": "ABC's budget is its ceiling (max_simulations x seeds x designs)"}
 
 
 def main(argv: list[str] | None = None) -> int:

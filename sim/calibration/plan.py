@@ -68,12 +68,13 @@ class Plan:
         return hashlib.sha256(json.dumps(keep, sort_keys=True, default=str).encode()
                               ).hexdigest()[:16]
 
-    def run_budget(self) -> dict[str, int]:
-        """Most runs each stage can take (a run is one parameter set and one seed)."""
+    def run_budget(self, designs: int = 1) -> dict[str, int]:
+        """Most runs each stage can take (a run is one parameter set, one seed and one of
+        the `designs` platform designs the targets are computed on)."""
         hm, abc, dg = self.history_matching, self.abc, self.diagnostics
-        out = {"history_matching": hm["waves"] * hm["design"] * self.seeds,
-               "abc": abc["max_simulations"] * self.seeds,
-               "posterior_predictive": dg["ppc_sets"] * dg["ppc_seeds"]}
+        out = {"history_matching": hm["waves"] * hm["design"] * self.seeds * designs,
+               "abc": abc["max_simulations"] * self.seeds * designs,
+               "posterior_predictive": dg["ppc_sets"] * dg["ppc_seeds"] * designs}
         if self.is_twin:
             out["twin_truth"] = self.twin["seeds"]
         out["total"] = sum(out.values())
