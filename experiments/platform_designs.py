@@ -1,8 +1,9 @@
-"""Q3, the headline: no platform, national, per-goal or hybrid at equal total budget.
+"""Q3, the headline: no platform, national, per-goal, hybrid or staged at equal total budget.
 
 `python -m experiments.platform_designs [--seeds N] [--size tiny|default] [--workers W]`
-runs the four designs across the four illustrative country profiles and three budget
-levels (`configs/experiment/platform_designs.yaml`) and writes `results/platform_designs/`.
+runs the five designs (`sim.params.PLATFORM_DESIGNS`) across the four illustrative country
+profiles and three budget levels (`configs/experiment/platform_designs.yaml`) and writes
+`results/platform_designs/`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from experiments.cli import main
 from experiments.figures import outcomes_figure
 from experiments.spec import HEADLINE_OUTCOMES, Experiment
 from sim.outcomes import outcome
+from sim.params import PLATFORM_DESIGNS
 
 BUDGET_OUTCOMES = ("partnerships_per_1000", "sme_participation", "median_lifetime_km",
                    "outcome_direct")
@@ -34,8 +36,9 @@ EXPERIMENT = Experiment(
     name="platform_designs",
     title="Platform designs",
     question=("At equal total platform staff, is it better to have no platform, one national "
-              "platform per country, one global lead platform per goal, or both?"),
-    arms=("none", "national", "per_goal", "hybrid"),
+              "platform per country, one global lead platform per goal, or both (at once, or "
+              "national first and goal leads later)?"),
+    arms=PLATFORM_DESIGNS,
     arm_label="Design",
     arm_column="platform_design",
     contexts=(("country", "Country"), ("platform_budget", "Budget (staff)")),

@@ -28,6 +28,7 @@ from experiments.markdown import fmt, interval, markdown, show, write_text
 from experiments.stats import difference_interval
 from experiments.tables import TIE, by_seed
 from sim.outcomes import OUTCOMES
+from sim.params import PLATFORM_DESIGNS
 
 Q3 = ("Do you think it is possible, or indeed beneficial, to have one such multi-stakeholder "
       "platform at the national level and one lead platform for each of the new post-2015 "
@@ -37,6 +38,7 @@ DESIGN_NAMES = {"none": "no platform", "national": "one national platform per co
                 "hybrid": "both (national entry points fed by global goal leads)",
                 "staged": "national first, global goal leads added later (staged_start_month)"}
 SINGLE = ("national", "per_goal")
+WITH_PLATFORMS = tuple(d for d in PLATFORM_DESIGNS if d != "none")
 KEY_OUTCOMES = 3  # outcomes quoted in each secondary experiment's key numbers
 
 
@@ -171,7 +173,7 @@ def platforms_vs_none(found: dict[str, Any]) -> pd.DataFrame:
     for outcome, label in _outcome_order(found):
         if outcome == "cost_per_partnership":
             continue  # undefined without platforms
-        for design in ("national", "per_goal", "hybrid"):
+        for design in WITH_PLATFORMS:
             sub = effects[(effects["outcome"] == outcome) & (effects["arm"] == design)]
             if sub.empty:
                 continue
@@ -268,8 +270,8 @@ def headline(found: dict[str, Any]) -> list[str]:
                 continue
             rows.append([label, *[f"{sub.loc[d, 'better']} ({sub.loc[d, 'worse']})"
                                   if d in sub.index else "n/a"
-                                  for d in ("national", "per_goal", "hybrid")]])
-        lines.append(markdown(["Outcome", "national", "per_goal", "hybrid"], rows))
+                                  for d in WITH_PLATFORMS]])
+        lines.append(markdown(["Outcome", *WITH_PLATFORMS], rows))
     # 2. Which design wins where.
     tops = []
     for outcome, label in outcomes:
