@@ -20,11 +20,30 @@ import yaml
 from sim.config import config_dir
 from sim.model import PartnershipModel
 from sim.params import PARAM_FIELDS, PLATFORM_DESIGNS
+from sim.worlds import shipped_worlds
 
 COUNTRY_DEFAULT = "country default"
 ALIGNMENT_CHOICES: tuple[str, ...] = (COUNTRY_DEFAULT, "0.0", "0.2", "0.4", "0.6", "0.8", "1.0")
 MAX_SEED = 999
 SHOWN_TIMEOUT_S = 2.0  # a step waits at most this long for the browser to show the last one
+NO_WORLD = "none"  # the world control's value for `n_countries` identical countries
+DEFAULT_WORLD_SCALE = 0.5  # a shipped world of mean 2,000 orgs per country: 1,000 per country
+
+
+def world_choices() -> tuple[str, ...]:
+    """Values of the world control: none (identical countries), then every shipped world."""
+    return (NO_WORLD, *shipped_worlds())
+
+
+def world_params(world: str = NO_WORLD, world_scale: float = DEFAULT_WORLD_SCALE,
+                 n_countries: int = 1) -> dict[str, Any]:
+    """Model parameters of the world controls: a shipped world file and its scale, or
+    `n_countries` identical countries (`n_countries` is ignored with a world file)."""
+    if world not in world_choices():
+        raise ValueError(f"world={world!r}: allowed values are {', '.join(world_choices())}")
+    if world == NO_WORLD:
+        return {"world": None, "n_countries": int(n_countries)}
+    return {"world": world, "world_scale": float(world_scale)}
 
 
 @cache
@@ -108,8 +127,11 @@ class ExplorerModel(PacedStepping, PartnershipModel):
                  membership_overhead: float = 0.3, ba_representation: bool = False,
                  capacity_building_share: float = 0.3, event_partnering: bool = False,
                  donor_alignment: str = COUNTRY_DEFAULT, country: str = "baseline",
-                 n_orgs: int = 10_000, seed: Any = 0, rng: Any = None) -> None:
+                 world: str = NO_WORLD, world_scale: float = DEFAULT_WORLD_SCALE,
+                 n_countries: int = 1, n_orgs: int = 10_000, seed: Any = 0,
+                 rng: Any = None) -> None:
         self.country = country
+        self.world_name = world
         self.seed_value = as_seed(seed)
         self._init_pacing()
         super().__init__(
@@ -120,7 +142,8 @@ class ExplorerModel(PacedStepping, PartnershipModel):
                 membership_overhead=float(membership_overhead),
                 ba_representation=bool(ba_representation),
                 capacity_building_share=float(capacity_building_share),
-                event_partnering=bool(event_partnering), n_orgs=int(n_orgs)))
+                event_partnering=bool(event_partnering), n_orgs=int(n_orgs),
+                **world_params(world, world_scale, n_countries)))
 
     def step(self) -> None:
         """One month, once the page has shown the last one, holding the model's lock."""
@@ -138,7 +161,9 @@ class PairModel(PacedStepping, mesa.Model):
                  platform_budget: float = 20.0, membership_overhead: float = 0.3,
                  capacity_building_share: float = 0.3,
                  donor_alignment: str = COUNTRY_DEFAULT, country: str = "baseline",
-                 n_orgs: int = 10_000, seed: Any = 0, rng: Any = None) -> None:
+                 world: str = NO_WORLD, world_scale: float = DEFAULT_WORLD_SCALE,
+                 n_countries: int = 1, n_orgs: int = 10_000, seed: Any = 0,
+                 rng: Any = None) -> None:
         seed_value = as_seed(seed)
         self._init_pacing()
         super().__init__(rng=seed_value if rng is None else rng)
@@ -148,7 +173,8 @@ class PairModel(PacedStepping, mesa.Model):
                                  f"{', '.join(PLATFORM_DESIGNS)}")
         shared = {"platform_budget": platform_budget, "membership_overhead": membership_overhead,
                   "capacity_building_share": capacity_building_share,
-                  "donor_alignment": donor_alignment, "country": country, "n_orgs": n_orgs,
+                  "donor_alignment": donor_alignment, "country": country, "world": world,
+                  "world_scale": world_scale, "n_countries": n_countries, "n_orgs": n_orgs,
                   "seed": seed_value}
         self.a = ExplorerModel(platform_design=design_a, ba_representation=ba_representation_a,
                                event_partnering=event_partnering_a, **shared)

@@ -414,6 +414,78 @@ def _segments(ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return path[:, :, 0].ravel(), path[:, :, 1].ravel()
 
 
+# --- by country ---------------------------------------------------------------------------------
+
+class LiveBars:
+    """One number per country as bars, one bar per country and source (design), the worst
+    country of each source hatched and named, and each source's world value as a dashed
+    line; kept between months and updated in place like `LiveLines` (the axes, country
+    names and legend are the cached background, redrawn only when the y limit grows)."""
+
+    def __init__(self, names: Sequence[str], labels: Sequence[str], title: str,
+                 ylabel: str, colours: Sequence[str] = COMPARE_COLOURS,
+                 figsize: tuple[float, float] | None = None) -> None:
+        n, k = len(names), len(labels)
+        width = max(3.5 + 1.5 * k, min(12.0, 2.0 + 0.11 * n * k)) if figsize is None else figsize[0]
+        self.figure = Figure(figsize=(width, 3.4) if figsize is None else figsize, dpi=DPI)
+        self.canvas = FigureCanvasAgg(self.figure)
+        ax = self.ax = self.figure.subplots()
+        x = np.arange(n, dtype=float)
+        bar = 0.8 / k
+        self.bars = [ax.bar(x - 0.4 + bar * (j + 0.5), np.zeros(n), bar, color=colours[j],
+                            label=labels[j], animated=True).patches for j in range(k)]
+        self.world = [ax.axhline(0.0, color=colours[j], linestyle="--", linewidth=1.0,
+                                 animated=True) for j in range(k)]
+        self.notes = [ax.text(0.01, 0.97 - 0.09 * j, "", transform=ax.transAxes, fontsize=8,
+                              color=colours[j], va="top", animated=True) for j in range(k)]
+        ax.set_xticks(x, list(names), rotation=90 if n > 6 else 0,
+                      fontsize=6 if n > 20 else 8)
+        ax.set_xlim(-0.6, n - 0.4)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(ylabel, fontsize=9)
+        ax.grid(alpha=0.3, axis="y")
+        handles = [Line2D([], [], color=c, linewidth=6, label=lab)
+                   for c, lab in zip(colours, labels, strict=False)]
+        handles.append(Line2D([], [], color="black", linestyle="--", label="whole world"))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+                  frameon=False, borderaxespad=0.0)
+        self.figure.subplots_adjust(left=0.09, right=0.8, top=0.9,
+                                    bottom=0.34 if n > 6 else 0.14)
+        self.ylim: tuple[float, float] | None = None
+        self.background: Any = None
+        self.redraws = 0
+
+    def update(self, values: Sequence[np.ndarray], worlds: Sequence[float],
+               worst: Sequence[int], notes: Sequence[str]) -> bytes:
+        """Bars of `values` (one array per source), world values, the index of each source's
+        worst country (-1: none) and a note per source; return the PNG."""
+        data = np.concatenate([np.asarray(v, float) for v in values] + [np.asarray(worlds)])
+        data = data[np.isfinite(data)]
+        lo, hi = (float(data.min()), float(data.max())) if data.size else (0.0, 0.0)
+        ylim = grown_limits(self.ylim, lo, hi)
+        if ylim != self.ylim or self.background is None:
+            self.ylim = ylim if hi > 0 or lo < 0 else None  # all zero: fit the first data
+            self.ax.set_ylim(*ylim)
+            self.canvas.draw()
+            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self.redraws += 1
+        else:
+            self.canvas.restore_region(self.background)
+        for patches, vals, line, w, bad, note, text in zip(
+                self.bars, values, self.world, worlds, worst, notes, self.notes, strict=True):
+            for c, patch in enumerate(patches):
+                patch.set_height(float(vals[c]) if np.isfinite(vals[c]) else 0.0)
+                patch.set_hatch("////" if c == bad else None)
+                patch.set_edgecolor("black" if c == bad else "none")
+                patch.set_linewidth(1.5 if c == bad else 0.0)
+                self.ax.draw_artist(patch)
+            line.set_ydata([w, w] if np.isfinite(w) else [np.nan, np.nan])
+            self.ax.draw_artist(line)
+            text.set_text(note)
+            self.ax.draw_artist(text)
+        return png_bytes(self.canvas)
+
+
 # --- one-off drawings (tests, screenshots, the step-rate tool's rebuild figure) ------------------
 
 def _drawn(live: LiveLines | LiveNetwork, data: Any) -> Figure:

@@ -221,3 +221,105 @@ def test_step_rate_tool_times_steps_updates_and_rebuilds() -> None:
     r = measure(n_orgs=SMALL, steps=3)
     assert r["step_s"] > 0 and r["update_s"] > 0 and r["rebuild_s"] > 0
     assert r["update_cpu_s"] < r["rebuild_cpu_s"], "updating in place costs more than a rebuild"
+
+
+# --- by country ------------------------------------------------------------------------------
+
+def _world_pair(world: str = "synthetic_10", scale: float = 0.2, months: int = 12) -> PairModel:
+    pair = PairModel(design_a="national", design_b="per_goal", world=world, world_scale=scale,
+                     seed=3, platform_budget=40.0)
+    for _ in range(months):
+        pair.step()
+    return pair
+
+
+def test_world_control_gives_both_designs_the_world_file_countries() -> None:
+    from sim.worlds import read_world, shipped_worlds
+
+    pair = _world_pair("synthetic_3", months=0)
+    names = tuple(read_world("synthetic_3")[0])
+    assert tuple(pair.a.countries.names) == tuple(pair.b.countries.names) == names
+    assert (pair.a.countries.n_orgs == pair.b.countries.n_orgs).all()
+    assert pair.a.params.world == "synthetic_3" and pair.a.params.world_scale == 0.2
+    identical = ExplorerModel(n_orgs=SMALL, n_countries=3)
+    assert len(identical.countries) == 3 and identical.params.world is None
+    assert int(identical.countries.n_orgs.sum()) == 3 * SMALL
+    for controls in (explorer_controls(SMALL), compare_controls(SMALL)):
+        assert controls["world"]["values"] == ["none", *shipped_worlds()]
+    with pytest.raises(ValueError, match="world='atlantis'"):
+        ExplorerModel(n_orgs=SMALL, world="atlantis")
+
+
+def test_compare_controls_offer_every_design_the_model_declares() -> None:
+    from sim.params import PLATFORM_DESIGNS
+
+    controls = compare_controls(SMALL)
+    assert controls["design_a"]["values"] == controls["design_b"]["values"] == list(
+        PLATFORM_DESIGNS)
+
+
+def test_worst_country_is_the_extreme_of_country_summary_and_the_run_summary() -> None:
+    from sim.explorer.countries import COUNTRY_NUMBERS, WORST_BY, country_view
+    from sim.outcomes import HIGHER
+
+    pair = _world_pair()
+    for model in (pair.a, pair.b):
+        table = model.country_summary()
+        view = country_view(model)
+        assert view.names == tuple(table["name"]) and view.n_countries == 10
+        for number in COUNTRY_NUMBERS:
+            values = table[number.column]
+            k = values.idxmin() if number.better == HIGHER else values.idxmax()
+            assert view.worst[number.column] == (table["name"][k], values[k]), number.column
+        summary = model.summary()
+        assert WORST_BY.column == "outcome_direct_per_org"
+        assert view.worst[WORST_BY.column] == (summary["countries_worst"],
+                                               summary["countries_outcome_per_org_min"])
+        for column, field in (("sme_participation", "countries_sme_participation_min"),
+                              ("partnerships_per_1000", "countries_partnerships_per_1000_min"),
+                              ("failed_share", "countries_failed_share_max"),
+                              ("platform_staff_per_1000",
+                               "countries_platform_staff_per_1000_min")):
+            assert view.worst[column][1] == pytest.approx(summary[field], rel=1e-12), column
+        # The whole world's value is the run summary's, not an average of countries.
+        n_total = summary["n_orgs_total"]
+        assert view.world["outcome_direct_per_org"] == pytest.approx(
+            summary["outcome_direct"] / n_total, rel=1e-9)
+        assert view.world["partnerships_per_1000"] == pytest.approx(
+            summary["partnerships_per_1000"], rel=1e-9)
+        assert view.world["failed_share"] == pytest.approx(summary["failed_share"], rel=1e-9)
+        assert view.world["sme_participation"] == pytest.approx(
+            summary["sme_participation"], rel=1e-9)
+        worst_value = view.worst[WORST_BY.column][1]
+        assert worst_value <= view.world[WORST_BY.column]
+        assert worst_value == view.per_org.min()
+    # The two designs of one world are different runs: their numbers differ.
+    assert country_view(pair.a).world != country_view(pair.b).world
+
+
+def test_countries_table_and_bars_show_each_designs_worst_country() -> None:
+    from sim.explorer.components import countries, countries_table, country_bars
+    from sim.explorer.countries import COUNTRY_NUMBERS, WORST_BY, worst_cell
+
+    pair = _world_pair("synthetic_3", scale=0.5, months=6)
+    views = [countries(pair.a), countries(pair.b)]
+    table = countries_table(views, list(pair.labels), ["a", "b"])
+    for number in COUNTRY_NUMBERS:
+        for view, side in zip(views, "ab", strict=True):
+            name, value = view.worst[number.column]
+            assert f'class="cty cty-{number.column}-{side}-worst"' in table
+            cell = worst_cell(view, number)
+            assert cell == f"{name}: {number.text(value)}" and f"<b>{cell}</b>" in table
+    first = _png_pixels(country_bars(pair, views, list(pair.labels)))
+    pair.step()
+    views = [countries(pair.a), countries(pair.b)]
+    blitted = _png_pixels(country_bars(pair, views, list(pair.labels)))
+    assert not (first == blitted).all(), "the bars did not change with a new month"
+    from sim.explorer.components import live_figure
+
+    live = live_figure(pair, "CountryBars", lambda: None)
+    live.background = None  # a full redraw of the same month draws the same picture
+    again = _png_pixels(country_bars(pair, views, list(pair.labels)))
+    assert (again == blitted).all()
+    assert live.redraws <= 3
+    assert WORST_BY.column in {n.column for n in COUNTRY_NUMBERS}
