@@ -24,7 +24,7 @@ from solara.alias import rw
 
 from sim.explorer import figures, outcomes
 from sim.explorer.countries import COUNTRY_NUMBERS, WORST_BY, CountryView, country_view, worst_cell
-from sim.explorer.designs import NO_WORLD, PairModel, country_profiles
+from sim.explorer.designs import NO_WORLD, RENDERED, PairModel, country_profiles, timing_mark
 from sim.model import PartnershipModel
 from sim.params import END_CAUSES, FAILURE_CAUSES
 
@@ -105,6 +105,7 @@ def PageShown(model: Any) -> None:  # noqa: N802 (Solara components are CamelCas
         if mark is not None:
             mark(int(update))
 
+    timing_mark(RENDERED)
     _ShownAck(update=update_counter.get(), event_shown=shown)
 
 

@@ -10,7 +10,9 @@ keeps the profile's value ("country default") or sets one.
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from functools import cache
 from typing import Any
 
@@ -26,6 +28,10 @@ COUNTRY_DEFAULT = "country default"
 ALIGNMENT_CHOICES: tuple[str, ...] = (COUNTRY_DEFAULT, "0.0", "0.2", "0.4", "0.6", "0.8", "1.0")
 MAX_SEED = 999
 SHOWN_TIMEOUT_S = 2.0  # a step waits at most this long for the browser to show the last one
+# When set (by the step-rate tool), the server appends `<event> <perf_counter s>` lines to
+# this file: a model's step ended, the page's render ended, the browser showed the update.
+TIMING_ENV = "SIM_EXPLORER_TIMING"
+STEPPED, RENDERED, SHOWN = "stepped", "rendered", "shown"
 NO_WORLD = "none"  # the world control's value for `n_countries` identical countries
 DEFAULT_WORLD_SCALE = 0.5  # a shipped world of mean 2,000 orgs per country: 1,000 per country
 
@@ -91,6 +97,14 @@ def explorer_params(*, country: str = "baseline", donor_alignment: str = COUNTRY
     return params
 
 
+def timing_mark(event: str) -> None:
+    """Append `event` and the time to the file $SIM_EXPLORER_TIMING names (if it is set)."""
+    path = os.environ.get(TIMING_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"{event} {time.perf_counter():.6f}\n")
+
+
 class PacedStepping:
     """Stepping for a model a page is showing: a lock that the page's components hold while
     they read the model (Solara may render in another thread than the one that steps), and
@@ -108,6 +122,7 @@ class PacedStepping:
         with self._shown:
             self._shown_update = update
             self._shown.notify_all()
+        timing_mark(SHOWN)
 
     def wait_until_shown(self, timeout: float = SHOWN_TIMEOUT_S) -> bool:
         """Wait until the page has shown the last update requested; False on time-out."""
@@ -150,6 +165,7 @@ class ExplorerModel(PacedStepping, PartnershipModel):
         self.wait_until_shown()
         with self.lock:
             super().step()
+        timing_mark(STEPPED)
 
 
 class PairModel(PacedStepping, mesa.Model):

