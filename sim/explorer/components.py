@@ -105,8 +105,9 @@ def PageShown(model: Any) -> None:  # noqa: N802 (Solara components are CamelCas
         if mark is not None:
             mark(int(update))
 
-    timing_mark(RENDERED)
-    _ShownAck(update=update_counter.get(), event_shown=shown)
+    update = update_counter.get()
+    timing_mark(RENDERED, update)
+    _ShownAck(update=update, event_shown=shown)
 
 
 def key_numbers(model: PartnershipModel) -> dict[str, str]:

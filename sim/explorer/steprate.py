@@ -112,30 +112,30 @@ def _rate(times: list[float], since: float, until: float) -> float:
 
 
 def month_phases(lines: list[str]) -> dict[str, float]:
-    """Median seconds of each phase of a played month from the server's timing marks
-    (`designs.timing_mark`): `render` (a step's end to the end of the page's server-side
-    render), `browser` (to the browser's report that it drew the update: sending, drawing,
-    two animation frames and the report's way back) and `next_step` (to the end of the
-    next step: the play loop's pause, the wait's wake-up and the model step)."""
+    """Median seconds of the phases of a played month from the server's timing marks
+    (`designs.timing_mark`): `render`, from a model step's end to the end of the page's
+    server-side render of the update it made, and `browser`, from there to the browser's
+    report that it drew that update (sending, drawing, the next painted frame and the
+    report's way back). With an update in flight (`designs.IN_FLIGHT`) the server renders
+    one month while the browser draws the last, so a month takes less than their sum."""
     import numpy as np
 
-    events = [(kind, float(t)) for kind, t in (line.split() for line in lines if line.strip())]
-    phases: dict[str, list[float]] = {"render": [], "browser": [], "next_step": []}
-    k = 0
-    while True:
-        found = []
-        for wanted in (STEPPED, RENDERED, SHOWN, STEPPED):
-            while k < len(events) and events[k][0] != wanted:
-                k += 1
-            if k == len(events):
-                break
-            found.append(events[k][1])
-            if wanted != STEPPED or len(found) == 1:
-                k += 1
-        if len(found) < 4:
-            break
-        for name, (a, b) in zip(phases, zip(found, found[1:], strict=False), strict=True):
-            phases[name].append(b - a)
+    stepped_at = None
+    rendered: dict[int, float] = {}
+    phases: dict[str, list[float]] = {"render": [], "browser": []}
+    for line in lines:
+        if not line.strip():
+            continue
+        kind, at, update = line.split()
+        t, u = float(at), int(update)
+        if kind == STEPPED:
+            stepped_at = t
+        elif kind == RENDERED and u not in rendered and stepped_at is not None:
+            rendered[u] = t
+            phases["render"].append(t - stepped_at)
+            stepped_at = None
+        elif kind == SHOWN and u in rendered:
+            phases["browser"].append(t - rendered.pop(u))
     return {name: float(np.median(v)) if v else float("nan") for name, v in phases.items()}
 
 

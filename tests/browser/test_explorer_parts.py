@@ -185,21 +185,27 @@ def test_series_reads_complete_steps_only() -> None:
     assert len(figures.series(model)) == 3
 
 
-def test_stepping_waits_until_the_browser_shows_the_last_update() -> None:
+def test_stepping_waits_until_the_browser_shows_all_but_the_update_in_flight() -> None:
     import threading
 
     from mesa.visualization.utils import update_counter
 
     model = ExplorerModel(n_orgs=SMALL, seed=1)
     model.step()  # no page yet: no waiting
+    from sim.explorer.designs import IN_FLIGHT
+
     model.mark_shown(update_counter.value)
-    update_counter.value += 1  # the server sent an update the browser has not drawn yet
+    update_counter.value += IN_FLIGHT  # updates sent, not drawn yet: as many as may be
+    assert model.wait_until_shown(timeout=0.1) is True
+    update_counter.value += 1  # one more than may be in flight: the next step waits
     assert model.wait_until_shown(timeout=0.1) is False
     stepped = threading.Event()
     worker = threading.Thread(target=lambda: (model.step(), stepped.set()))
     worker.start()
-    assert not stepped.wait(0.3), "stepped before the page showed the last month"
-    model.mark_shown(update_counter.value)
+    assert not stepped.wait(0.3), "stepped with more months in flight than IN_FLIGHT"
+    model.mark_shown(update_counter.value - IN_FLIGHT - 1)  # an older one: still waits
+    assert not stepped.wait(0.3), "stepped with more months in flight than IN_FLIGHT"
+    model.mark_shown(update_counter.value - IN_FLIGHT)
     assert stepped.wait(10.0)
     worker.join()
     assert model.steps == 2
@@ -323,3 +329,24 @@ def test_countries_table_and_bars_show_each_designs_worst_country() -> None:
     assert (again == blitted).all()
     assert live.redraws <= 3
     assert WORST_BY.column in {n.column for n in COUNTRY_NUMBERS}
+
+
+def test_png_bytes_decode_to_the_canvas_pixels() -> None:
+    frame = figures.series(_world_pair("synthetic_1", scale=0.5, months=5).a)
+    live = figures.LiveLines([figures.PARTICIPATION_PANEL])
+    pixels = _png_pixels(live.update(frame))
+    canvas = np.asarray(live.canvas.buffer_rgba())[:, :, :3]
+    assert pixels.shape == canvas.shape and (pixels == canvas).all()
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 20  # lines, text: not blank
+
+
+def test_step_rate_phases_follow_each_update_from_render_to_shown() -> None:
+    from sim.explorer.steprate import month_phases
+
+    # Month 1: step ends at 0.0, rendered at 0.05, shown at 0.12. Month 2 is stepped and
+    # rendered (0.10, 0.14) before month 1 is shown (one in flight), shown at 0.20.
+    lines = ["stepped 0.00 -1", "rendered 0.05 1", "stepped 0.10 -1", "shown 0.12 1",
+             "rendered 0.14 2", "rendered 0.15 2", "shown 0.20 2", "shown 0.21 9"]
+    phases = month_phases(lines)
+    assert phases["render"] == pytest.approx(0.045)  # median of 0.05 and 0.04
+    assert phases["browser"] == pytest.approx(0.065)  # median of 0.07 and 0.06
