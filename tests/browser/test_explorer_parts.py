@@ -350,3 +350,27 @@ def test_step_rate_phases_follow_each_update_from_render_to_shown() -> None:
     phases = month_phases(lines)
     assert phases["render"] == pytest.approx(0.045)  # median of 0.05 and 0.04
     assert phases["browser"] == pytest.approx(0.065)  # median of 0.07 and 0.06
+
+
+def test_country_cards_render_the_worst_countries_and_hide_for_one_country() -> None:
+    import ipywidgets
+    import solara
+
+    from sim.explorer.components import CompareCountries, Countries
+    from sim.explorer.countries import WORST_BY, country_view, worst_cell
+
+    model = ExplorerModel(world="synthetic_3", world_scale=0.2, seed=1)
+    for _ in range(3):
+        model.step()
+    _, rc = solara.render(Countries(model), handle_error=False)
+    (table,) = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets]
+    assert f"<b>{worst_cell(country_view(model), WORST_BY)}</b>" in table
+    assert len(rc.find(ipywidgets.Image).widgets) == 1
+    _, rc = solara.render(Countries(ExplorerModel(n_orgs=SMALL)), handle_error=False)
+    assert not rc.find(solara.widgets.HTML).widgets  # one country: no card
+    pair = _world_pair("synthetic_3", months=2)
+    _, rc = solara.render(CompareCountries(pair), handle_error=False)
+    (table,) = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets]
+    for model, side in ((pair.a, "a"), (pair.b, "b")):
+        assert f"cty-{WORST_BY.column}-{side}-worst" in table
+        assert f"<b>{worst_cell(country_view(model), WORST_BY)}</b>" in table
