@@ -465,7 +465,7 @@ class LiveBars:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
                   frameon=False, borderaxespad=0.0)
         self.figure.subplots_adjust(left=0.09, right=0.8, top=0.9,
-                                    bottom=0.34 if n > 6 else 0.14)
+                                    bottom=0.3 if n > 6 else 0.14)
         self.ylim: tuple[float, float] | None = None
         self.background: Any = None
         self.redraws = 0
