@@ -16,14 +16,18 @@ from sim.explorer.components import COMPARE_COMPONENTS, EXPLORER_COMPONENTS, Pag
 from sim.explorer.designs import (
     ALIGNMENT_CHOICES,
     COUNTRY_DEFAULT,
+    DEFAULT_WORLD_SCALE,
     MAX_SEED,
+    NO_WORLD,
     ExplorerModel,
     PairModel,
     country_profiles,
+    world_choices,
 )
 from sim.explorer.settings import MAX_N_ORGS, MIN_N_ORGS, initial_n_orgs
 from sim.params import PLATFORM_DESIGNS, make_params
 
+MAX_IDENTICAL_COUNTRIES = 10  # without a world file (each of `n_orgs` organisations)
 PLAY_INTERVAL_MS = 20  # pause between played months; drawing paces Play (designs.PacedStepping)
 # Show every slider's value at all times (Vuetify shows it only while dragging).
 CSS = ".v-slider-thumb__label-container { display: block !important; }"
@@ -50,8 +54,9 @@ def default_budget(n_orgs: int) -> float:
 
 
 def shared_controls(n_orgs: int) -> dict[str, dict[str, Any]]:
-    """Controls both pages share: budget, overhead, capacity building, donors, country,
-    population and seed (an integer slider, never a text box)."""
+    """Controls both pages share: budget, overhead, capacity building, donors, country
+    profile, world (a shipped world file and its scale, or identical countries), population
+    and seed (an integer slider, never a text box)."""
     defaults = make_params()
     return {
         "platform_budget": _slider("SliderFloat", "Platform budget (staff)",
@@ -64,7 +69,13 @@ def shared_controls(n_orgs: int) -> dict[str, dict[str, Any]]:
                                            round(1.0 - defaults.convening_share, 2), 0.05),
         "donor_alignment": _select("Donor alignment", COUNTRY_DEFAULT, list(ALIGNMENT_CHOICES)),
         "country": _select("Country profile", "baseline", list(country_profiles())),
-        "n_orgs": _slider("SliderInt", "Organisations", n_orgs, MIN_N_ORGS, MAX_N_ORGS, 500),
+        "world": _select("World (countries)", NO_WORLD, list(world_choices())),
+        "world_scale": _slider("SliderFloat", "World scale (x the file's organisations)",
+                               DEFAULT_WORLD_SCALE, 0.05, 2.0, 0.05),
+        "n_countries": _slider("SliderInt", "Identical countries (world none)", 1, 1,
+                               MAX_IDENTICAL_COUNTRIES, 1),
+        "n_orgs": _slider("SliderInt", "Organisations (per country, world none)", n_orgs,
+                          MIN_N_ORGS, MAX_N_ORGS, 500),
         "seed": _slider("SliderInt", "Seed", 0, 0, MAX_SEED, 1),
     }
 

@@ -23,7 +23,8 @@ from mesa.visualization.utils import update_counter
 from solara.alias import rw
 
 from sim.explorer import figures, outcomes
-from sim.explorer.designs import PairModel, country_profiles
+from sim.explorer.countries import COUNTRY_NUMBERS, WORST_BY, CountryView, country_view, worst_cell
+from sim.explorer.designs import NO_WORLD, RENDERED, PairModel, country_profiles, timing_mark
 from sim.model import PartnershipModel
 from sim.params import END_CAUSES, FAILURE_CAUSES
 
@@ -59,6 +60,29 @@ def series(model: PartnershipModel) -> pd.DataFrame:
         return kept["series"]
 
 
+def countries(model: PartnershipModel) -> CountryView:
+    """`countries.country_view(model)`, read once per step for all the page's components."""
+    kept = _kept(model)
+    with reading(model):
+        month = collected(model)
+        if kept.get("countries_month") != month:
+            kept["countries"], kept["countries_month"] = country_view(model), month
+        return kept["countries"]
+
+
+def world_text(model: Any) -> str:
+    """The model's countries in words, e.g. 'world `synthetic_10` at scale 0.5: 10
+    countries, 10,003 organisations' or '1 country of 10,000 organisations'."""
+    n, total = len(model.countries), int(model.countries.n_orgs.sum())
+    world = getattr(model, "world_name", NO_WORLD)
+    if world != NO_WORLD:
+        return (f"world `{world}` at scale {model.params.world_scale:g}: {n} "
+                f"{'country' if n == 1 else 'countries'}, {total:,} organisations")
+    if n == 1:
+        return f"1 country of {total:,} organisations"
+    return f"{n} identical countries of {model.params.n_orgs:,} organisations ({total:,} in all)"
+
+
 def live_figure(model: Any, name: str, make: Callable[[], Any]) -> Any:
     """The model's live figure `name`, made by `make()` the first time it is asked for."""
     kept = _kept(model)
@@ -81,7 +105,9 @@ def PageShown(model: Any) -> None:  # noqa: N802 (Solara components are CamelCas
         if mark is not None:
             mark(int(update))
 
-    _ShownAck(update=update_counter.get(), event_shown=shown)
+    update = update_counter.get()
+    timing_mark(RENDERED, update)
+    _ShownAck(update=update, event_shown=shown)
 
 
 def key_numbers(model: PartnershipModel) -> dict[str, str]:
@@ -155,9 +181,11 @@ def KeyNumbers(model: PartnershipModel) -> None:  # noqa: N802 (Solara component
                 + "".join(f" + {e}" for e in extras)
                 + f", budget {p.platform_budget:g} staff, membership overhead "
                 f"{p.membership_overhead:g}, capacity building {p.capacity_building_share:g}, "
-                f"donor alignment {p.donor_alignment:g}, {p.n_orgs:,} organisations, "
-                f"seed {model.seed_value}. **Country profile** `{country}` sets: {sets}. "
-                "Changed controls take effect on **Reset**.",
+                f"donor alignment {p.donor_alignment:g}, {world_text(model)}, "
+                f"seed {model.seed_value}. **Country profile** `{country}` sets: {sets}"
+                + ("; the world file's columns set the country-level parameters they name, "
+                   "country by country" if p.world is not None else "")
+                + ". Changed controls take effect on **Reset**.",
                 style={"font-size": "0.85em"})
 
 
@@ -198,9 +226,6 @@ def NetworkView(model: PartnershipModel) -> None:  # noqa: N802 (Solara componen
         solara.Text(caption, classes=["network-caption"], style={"font-size": "0.85em"})
 
 
-# Laid out in two columns, alternating: left gets the 1st, 3rd, ... component.
-EXPLORER_COMPONENTS = [KeyNumbers, NetworkView, ActivePlot, ParticipationPlot, SkillPlot,
-                       OutcomesPlot, DissolutionPlot]
 
 
 # --- side by side ---------------------------------------------------------------------------
@@ -214,9 +239,9 @@ def CompareNumbers(model: PairModel) -> None:  # noqa: N802 (Solara components a
     with solara.Card("Key numbers, side by side", style={"max-width": "760px"}):
         solara.HTML(unsafe_innerHTML=numbers_table([a, b], list(model.labels), ["a", "b"]))
         p = model.a.params
-        solara.Markdown(f"Same country (`{model.a.country}`), seed {model.a.seed_value}, "
-                        f"budget {p.platform_budget:g} staff and {p.n_orgs:,} organisations "
-                        "for both. Controls take effect on **Reset**.")
+        solara.Markdown(f"Same country profile (`{model.a.country}`), seed "
+                        f"{model.a.seed_value}, budget {p.platform_budget:g} staff and "
+                        f"{world_text(model.a)} for both. Controls take effect on **Reset**.")
 
 
 @solara.component
@@ -235,4 +260,85 @@ def ComparePlot(model: PairModel) -> None:  # noqa: N802 (Solara components are 
     rw.Image(value=image, format="png")
 
 
-COMPARE_COMPONENTS = [CompareNumbers, ComparePlot]
+# --- by country -----------------------------------------------------------------------------
+
+def countries_table(views: list[CountryView], headers: list[str], suffixes: list[str]) -> str:
+    """Each headline number by country as one HTML table: per model (column pair) the whole
+    world's value and the worst country with its value. Cells have the classes
+    `cty cty-<column>[-<suffix>]-world` and `...-worst` that tests read."""
+    def cls(number: Any, suffix: str, kind: str) -> str:
+        return f"cty cty-{number.column}{'-' + suffix if suffix else ''}-{kind}"
+
+    cell = 'style="text-align:right;padding-left:10px"'
+    head = "<tr><th></th>" + "".join(
+        f'<th colspan="2" class="cty-label{"-" + x if x else ""}">{html.escape(h)}</th>'
+        for h, x in zip(headers, suffixes, strict=True)) + "</tr>"
+    pair = f"<th {cell}>whole world</th><th {cell}>worst country</th>"
+    head += "<tr><th></th>" + pair * len(views) + "</tr>"
+    rows = "".join(
+        f"<tr><td>{html.escape(n.label)}</td>" + "".join(
+            f'<td class="{cls(n, x, "world")}" {cell}>'
+            f"{html.escape(n.text(v.world[n.column]))}</td>"
+            f'<td class="{cls(n, x, "worst")}" {cell}><b>'
+            f"{html.escape(worst_cell(v, n))}</b></td>"
+            for v, x in zip(views, suffixes, strict=True)) + "</tr>"
+        for n in COUNTRY_NUMBERS)
+    return f'<table style="width:100%;border-spacing:0 2px">{head}{rows}</table>'
+
+
+def country_bars(key: Any, views: list[CountryView], labels: list[str]) -> bytes:
+    """PNG of WORST_BY per country for each view, the worst hatched (a live figure kept
+    with `key`, the model the page shows)."""
+    live = live_figure(key, "CountryBars", lambda: figures.LiveBars(
+        views[0].names, labels, f"{WORST_BY.label}, by country", "per organisation"))
+    worst = [v.worst[WORST_BY.column] for v in views]
+    return live.update([v.per_org for v in views], [v.world[WORST_BY.column] for v in views],
+                       [v.names.index(name) if name in v.names else -1
+                        for v, (name, _) in zip(views, worst, strict=True)],
+                       [f"{lab}: worst {name} ({WORST_BY.text(value)})"
+                        for lab, (name, value) in zip(labels, worst, strict=True)])
+
+
+COUNTRIES_NOTE = ("Whole world: all organisations together (shares weighted by the "
+                  "organisations, SMEs or ended partnerships they are of). Worst country: "
+                  "the lowest value, the highest for the failed share; hatched in the chart.")
+
+
+@solara.component
+def Countries(model: PartnershipModel) -> None:  # noqa: N802 (Solara components are CamelCase)
+    """The headline numbers by country, with the worst-served one (only with 2+ countries)."""
+    update_counter.get()
+    several = len(model.countries) > 1
+    image = solara.use_memo(
+        lambda: country_bars(model, [countries(model)], ["this design"]) if several else None,
+        dependencies=[id(model), collected(model)])
+    if not several:
+        return
+    view = countries(model)
+    with solara.Card(f"By country ({view.n_countries} countries)", style={"width": "100%"}):
+        solara.HTML(unsafe_innerHTML=countries_table([view], ["this design"], [""]))
+        rw.Image(value=image, format="png")
+        solara.Text(COUNTRIES_NOTE, style={"font-size": "0.85em"})
+
+
+@solara.component
+def CompareCountries(model: PairModel) -> None:  # noqa: N802 (Solara components are CamelCase)
+    """Both designs' headline numbers for the whole world and their worst-served country."""
+    update_counter.get()
+    with reading(model):
+        views = [countries(model.a), countries(model.b)]
+    labels = list(model.labels)
+    image = solara.use_memo(lambda: country_bars(model, views, labels),
+                            dependencies=[id(model), collected(model.a)])
+    n = views[0].n_countries
+    with solara.Card(f"By country ({n} {'country' if n == 1 else 'countries'}), side by side",
+                     style={"max-width": "1000px"}):
+        solara.HTML(unsafe_innerHTML=countries_table(views, labels, ["a", "b"]))
+        rw.Image(value=image, format="png")
+        solara.Text(COUNTRIES_NOTE, style={"font-size": "0.85em"})
+
+
+# Laid out in two columns, alternating: left gets the 1st, 3rd, ... component.
+EXPLORER_COMPONENTS = [KeyNumbers, NetworkView, ActivePlot, ParticipationPlot, SkillPlot,
+                       OutcomesPlot, DissolutionPlot, Countries]
+COMPARE_COMPONENTS = [CompareNumbers, CompareCountries, ComparePlot]

@@ -10,7 +10,9 @@ keeps the profile's value ("country default") or sets one.
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from functools import cache
 from typing import Any
 
@@ -20,11 +22,39 @@ import yaml
 from sim.config import config_dir
 from sim.model import PartnershipModel
 from sim.params import PARAM_FIELDS, PLATFORM_DESIGNS
+from sim.worlds import shipped_worlds
 
 COUNTRY_DEFAULT = "country default"
 ALIGNMENT_CHOICES: tuple[str, ...] = (COUNTRY_DEFAULT, "0.0", "0.2", "0.4", "0.6", "0.8", "1.0")
 MAX_SEED = 999
 SHOWN_TIMEOUT_S = 2.0  # a step waits at most this long for the browser to show the last one
+# Updates the server may have sent that the browser has not shown yet: 1 lets the server
+# render month n+1 while the browser draws month n (10^4 organisations: 9.4 shown months/s
+# against 7.5 with 0, load 5; python -m sim.explorer.steprate --browser).
+IN_FLIGHT = 1
+# When set (by the step-rate tool), the server appends `<event> <perf_counter s> <update>`
+# lines to this file: a model's step ended, the page's render of an update ended, the
+# browser showed an update.
+TIMING_ENV = "SIM_EXPLORER_TIMING"
+STEPPED, RENDERED, SHOWN = "stepped", "rendered", "shown"
+NO_WORLD = "none"  # the world control's value for `n_countries` identical countries
+DEFAULT_WORLD_SCALE = 0.5  # a shipped world of mean 2,000 orgs per country: 1,000 per country
+
+
+def world_choices() -> tuple[str, ...]:
+    """Values of the world control: none (identical countries), then every shipped world."""
+    return (NO_WORLD, *shipped_worlds())
+
+
+def world_params(world: str = NO_WORLD, world_scale: float = DEFAULT_WORLD_SCALE,
+                 n_countries: int = 1) -> dict[str, Any]:
+    """Model parameters of the world controls: a shipped world file and its scale, or
+    `n_countries` identical countries (`n_countries` is ignored with a world file)."""
+    if world not in world_choices():
+        raise ValueError(f"world={world!r}: allowed values are {', '.join(world_choices())}")
+    if world == NO_WORLD:
+        return {"world": None, "n_countries": int(n_countries)}
+    return {"world": world, "world_scale": float(world_scale)}
 
 
 @cache
@@ -72,12 +102,22 @@ def explorer_params(*, country: str = "baseline", donor_alignment: str = COUNTRY
     return params
 
 
+def timing_mark(event: str, update: int = -1) -> None:
+    """Append `event`, the time and Mesa's update number (-1: none) to the file
+    $SIM_EXPLORER_TIMING names (if it is set)."""
+    path = os.environ.get(TIMING_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"{event} {time.perf_counter():.6f} {update}\n")
+
+
 class PacedStepping:
     """Stepping for a model a page is showing: a lock that the page's components hold while
     they read the model (Solara may render in another thread than the one that steps), and
-    a wait, before each step, until the browser has drawn the last update it was sent, so
-    Play never runs ahead of what the page can show (render interval 1 shows every month,
-    and Pause stops what the page shows at once, with no backlog of updates in flight)."""
+    a wait, before each step, until the browser has drawn all but `IN_FLIGHT` of the updates
+    it was sent, so Play never runs ahead of what the page can show (render interval 1 shows
+    every month) while the server draws month n+1 as the browser draws month n; Pause
+    leaves no backlog: at most the month in flight and the step under way are still shown."""
 
     def _init_pacing(self) -> None:
         self.lock = threading.RLock()
@@ -89,16 +129,18 @@ class PacedStepping:
         with self._shown:
             self._shown_update = update
             self._shown.notify_all()
+        timing_mark(SHOWN, update)
 
     def wait_until_shown(self, timeout: float = SHOWN_TIMEOUT_S) -> bool:
-        """Wait until the page has shown the last update requested; False on time-out."""
+        """Wait until the page has shown all but the last `IN_FLIGHT` updates requested;
+        False on time-out."""
         if self._shown_update is None:
             return True
         from mesa.visualization.utils import update_counter
 
         with self._shown:
             return self._shown.wait_for(
-                lambda: self._shown_update >= update_counter.value, timeout=timeout)
+                lambda: self._shown_update >= update_counter.value - IN_FLIGHT, timeout=timeout)
 
 
 class ExplorerModel(PacedStepping, PartnershipModel):
@@ -108,8 +150,11 @@ class ExplorerModel(PacedStepping, PartnershipModel):
                  membership_overhead: float = 0.3, ba_representation: bool = False,
                  capacity_building_share: float = 0.3, event_partnering: bool = False,
                  donor_alignment: str = COUNTRY_DEFAULT, country: str = "baseline",
-                 n_orgs: int = 10_000, seed: Any = 0, rng: Any = None) -> None:
+                 world: str = NO_WORLD, world_scale: float = DEFAULT_WORLD_SCALE,
+                 n_countries: int = 1, n_orgs: int = 10_000, seed: Any = 0,
+                 rng: Any = None) -> None:
         self.country = country
+        self.world_name = world
         self.seed_value = as_seed(seed)
         self._init_pacing()
         super().__init__(
@@ -120,13 +165,15 @@ class ExplorerModel(PacedStepping, PartnershipModel):
                 membership_overhead=float(membership_overhead),
                 ba_representation=bool(ba_representation),
                 capacity_building_share=float(capacity_building_share),
-                event_partnering=bool(event_partnering), n_orgs=int(n_orgs)))
+                event_partnering=bool(event_partnering), n_orgs=int(n_orgs),
+                **world_params(world, world_scale, n_countries)))
 
     def step(self) -> None:
         """One month, once the page has shown the last one, holding the model's lock."""
         self.wait_until_shown()
         with self.lock:
             super().step()
+        timing_mark(STEPPED)
 
 
 class PairModel(PacedStepping, mesa.Model):
@@ -138,7 +185,9 @@ class PairModel(PacedStepping, mesa.Model):
                  platform_budget: float = 20.0, membership_overhead: float = 0.3,
                  capacity_building_share: float = 0.3,
                  donor_alignment: str = COUNTRY_DEFAULT, country: str = "baseline",
-                 n_orgs: int = 10_000, seed: Any = 0, rng: Any = None) -> None:
+                 world: str = NO_WORLD, world_scale: float = DEFAULT_WORLD_SCALE,
+                 n_countries: int = 1, n_orgs: int = 10_000, seed: Any = 0,
+                 rng: Any = None) -> None:
         seed_value = as_seed(seed)
         self._init_pacing()
         super().__init__(rng=seed_value if rng is None else rng)
@@ -148,7 +197,8 @@ class PairModel(PacedStepping, mesa.Model):
                                  f"{', '.join(PLATFORM_DESIGNS)}")
         shared = {"platform_budget": platform_budget, "membership_overhead": membership_overhead,
                   "capacity_building_share": capacity_building_share,
-                  "donor_alignment": donor_alignment, "country": country, "n_orgs": n_orgs,
+                  "donor_alignment": donor_alignment, "country": country, "world": world,
+                  "world_scale": world_scale, "n_countries": n_countries, "n_orgs": n_orgs,
                   "seed": seed_value}
         self.a = ExplorerModel(platform_design=design_a, ba_representation=ba_representation_a,
                                event_partnering=event_partnering_a, **shared)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.explorer import figures
-from sim.explorer.designs import ExplorerModel
+from sim.explorer.designs import RENDERED, SHOWN, STEPPED, TIMING_ENV, ExplorerModel
 from sim.explorer.settings import parse_n_orgs
 
 # Installed in the page: records the time of every change of the month counter and of
@@ -111,14 +111,46 @@ def _rate(times: list[float], since: float, until: float) -> float:
     return len(inside) / ((until - since) / 1000.0) if until > since else 0.0
 
 
+def month_phases(lines: list[str]) -> dict[str, float]:
+    """Median seconds of the phases of a played month from the server's timing marks
+    (`designs.timing_mark`): `render`, from a model step's end to the end of the page's
+    server-side render of the update it made, and `browser`, from there to the browser's
+    report that it drew that update (sending, drawing, the next painted frame and the
+    report's way back). With an update in flight (`designs.IN_FLIGHT`) the server renders
+    one month while the browser draws the last, so a month takes less than their sum."""
+    import numpy as np
+
+    stepped_at = None
+    rendered: dict[int, float] = {}
+    phases: dict[str, list[float]] = {"render": [], "browser": []}
+    for line in lines:
+        if not line.strip():
+            continue
+        kind, at, update = line.split()
+        t, u = float(at), int(update)
+        if kind == STEPPED:
+            stepped_at = t
+        elif kind == RENDERED and u not in rendered and stepped_at is not None:
+            rendered[u] = t
+            phases["render"].append(t - stepped_at)
+            stepped_at = None
+        elif kind == SHOWN and u in rendered:
+            phases["browser"].append(t - rendered.pop(u))
+    return {name: float(np.median(v)) if v else float("nan") for name, v in phases.items()}
+
+
 def measure_browser(n_orgs: int, seconds: float) -> dict[str, Any]:
     """Play the served explorer for `seconds` at render interval 1; count what the page
     shows: months per second, and each figure's changes per second."""
+    import os
+
     from playwright.sync_api import expect, sync_playwright
 
     from sim.explorer.server import CHROMIUM, CHROMIUM_ARGS, running_server
 
     log = Path(tempfile.gettempdir()) / "sim-explorer-steprate.log"
+    marks = Path(tempfile.mkdtemp(prefix="sim-explorer-timing-")) / "marks.txt"
+    os.environ[TIMING_ENV] = str(marks)  # the server inherits it
     with running_server(n_orgs, log) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                              args=list(CHROMIUM_ARGS))
@@ -138,19 +170,21 @@ def measure_browser(n_orgs: int, seconds: float) -> dict[str, Any]:
             except AssertionError:
                 continue
         since = page.evaluate("() => performance.now()")
+        marks.write_text("")  # from here on: the played months only
         cpu_before = _cpu_seconds()
         page.wait_for_timeout(seconds * 1000)
         until = page.evaluate("() => performance.now()")
         cpu = {k: v - cpu_before.get(k, 0.0) for k, v in _cpu_seconds().items()}
         crashed = "Traceback (most recent call last)" in page.content()
         watched = page.evaluate("() => window.__steprate")
+        phases = month_phases(marks.read_text().splitlines())
         browser.close()
     months = [t for t, _ in watched["months"]]
     images = [watched["images"].get(str(i), []) for i in range(n_images)]
     image_rates = [_rate(times, since, until) for times in images]
     month_rate = _rate(months, since, until)
     return {"n_orgs": n_orgs, "seconds": (until - since) / 1000.0, "figures": n_images,
-            "crashed": crashed, "cpu_s": cpu,
+            "crashed": crashed, "cpu_s": cpu, "phases_s": phases,
             "months_per_s": month_rate, "figure_updates_per_s": image_rates,
             "shown_months_per_s": min([month_rate, *image_rates])}
 
@@ -182,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         if months:
             print("CPU per shown month: " + ", ".join(
                 f"{kind} {1000 * used / months:.0f} ms" for kind, used in r["cpu_s"].items()))
+        print("A played month, median wall time: " + ", ".join(
+            f"{name.replace('_', ' ')} {1000 * t:.0f} ms" for name, t in r["phases_s"].items()))
         return 0
     r = measure(n_orgs, max(args.steps, 1))
     for kind, step_s, update_s, rebuild_s in (

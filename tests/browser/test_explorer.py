@@ -149,3 +149,33 @@ def test_compare_page_steps_both_designs_together(explorer_url, page, artifacts)
         assert number(page, f"active_partnerships-{side}") > 0
     assert plot_images(page) != empty, "the comparison figure did not change"
     page.screenshot(path=str(artifacts / "compare.png"), full_page=True)
+
+
+def test_compare_page_with_a_world_file_shows_each_designs_worst_country(
+        explorer_url, page, artifacts, explorer_n_orgs) -> None:
+    from sim.explorer.app import compare_controls, initial_values
+    from sim.explorer.countries import COUNTRY_NUMBERS, WORST_BY, country_view, worst_cell
+    from sim.explorer.designs import PairModel
+
+    expect = _expect()
+    page.goto(explorer_url + "/compare")
+    expect(page.locator(".kpi-month-a")).to_have_text("0", timeout=90_000)
+    choose(page, "World (countries)", "synthetic_3")
+    click(page, "Reset")
+    expect(page.locator(".v-card", has_text="By country")).to_contain_text(
+        "3 countries", timeout=STEP_TIMEOUT)
+    step(page, 2, key="month-a")
+    # The same controls and seed in this process: the page shows that run's worst countries.
+    pair = PairModel(**{**initial_values(compare_controls(explorer_n_orgs)),
+                        "world": "synthetic_3"})
+    for _ in range(2):
+        pair.step()
+    for model, side in ((pair.a, "a"), (pair.b, "b")):
+        view = country_view(model)
+        for number in COUNTRY_NUMBERS:
+            cell = page.locator(f".cty-{number.column}-{side}-worst")
+            expect(cell).to_have_text(worst_cell(view, number))  # '-' while none ended
+        worst = page.locator(f".cty-{WORST_BY.column}-{side}-worst").inner_text()
+        assert worst.split(":")[0] in view.names and worst.split(":")[0] == min(
+            view.names, key=dict(zip(view.names, view.per_org, strict=True)).get)
+    page.screenshot(path=str(artifacts / "compare-world.png"), full_page=True)

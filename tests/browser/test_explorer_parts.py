@@ -185,21 +185,27 @@ def test_series_reads_complete_steps_only() -> None:
     assert len(figures.series(model)) == 3
 
 
-def test_stepping_waits_until_the_browser_shows_the_last_update() -> None:
+def test_stepping_waits_until_the_browser_shows_all_but_the_update_in_flight() -> None:
     import threading
 
     from mesa.visualization.utils import update_counter
 
     model = ExplorerModel(n_orgs=SMALL, seed=1)
     model.step()  # no page yet: no waiting
+    from sim.explorer.designs import IN_FLIGHT
+
     model.mark_shown(update_counter.value)
-    update_counter.value += 1  # the server sent an update the browser has not drawn yet
+    update_counter.value += IN_FLIGHT  # updates sent, not drawn yet: as many as may be
+    assert model.wait_until_shown(timeout=0.1) is True
+    update_counter.value += 1  # one more than may be in flight: the next step waits
     assert model.wait_until_shown(timeout=0.1) is False
     stepped = threading.Event()
     worker = threading.Thread(target=lambda: (model.step(), stepped.set()))
     worker.start()
-    assert not stepped.wait(0.3), "stepped before the page showed the last month"
-    model.mark_shown(update_counter.value)
+    assert not stepped.wait(0.3), "stepped with more months in flight than IN_FLIGHT"
+    model.mark_shown(update_counter.value - IN_FLIGHT - 1)  # an older one: still waits
+    assert not stepped.wait(0.3), "stepped with more months in flight than IN_FLIGHT"
+    model.mark_shown(update_counter.value - IN_FLIGHT)
     assert stepped.wait(10.0)
     worker.join()
     assert model.steps == 2
@@ -221,3 +227,150 @@ def test_step_rate_tool_times_steps_updates_and_rebuilds() -> None:
     r = measure(n_orgs=SMALL, steps=3)
     assert r["step_s"] > 0 and r["update_s"] > 0 and r["rebuild_s"] > 0
     assert r["update_cpu_s"] < r["rebuild_cpu_s"], "updating in place costs more than a rebuild"
+
+
+# --- by country ------------------------------------------------------------------------------
+
+def _world_pair(world: str = "synthetic_10", scale: float = 0.2, months: int = 12) -> PairModel:
+    pair = PairModel(design_a="national", design_b="per_goal", world=world, world_scale=scale,
+                     seed=3, platform_budget=40.0)
+    for _ in range(months):
+        pair.step()
+    return pair
+
+
+def test_world_control_gives_both_designs_the_world_file_countries() -> None:
+    from sim.worlds import read_world, shipped_worlds
+
+    pair = _world_pair("synthetic_3", months=0)
+    names = tuple(read_world("synthetic_3")[0])
+    assert tuple(pair.a.countries.names) == tuple(pair.b.countries.names) == names
+    assert (pair.a.countries.n_orgs == pair.b.countries.n_orgs).all()
+    assert pair.a.params.world == "synthetic_3" and pair.a.params.world_scale == 0.2
+    identical = ExplorerModel(n_orgs=SMALL, n_countries=3)
+    assert len(identical.countries) == 3 and identical.params.world is None
+    assert int(identical.countries.n_orgs.sum()) == 3 * SMALL
+    for controls in (explorer_controls(SMALL), compare_controls(SMALL)):
+        assert controls["world"]["values"] == ["none", *shipped_worlds()]
+    with pytest.raises(ValueError, match="world='atlantis'"):
+        ExplorerModel(n_orgs=SMALL, world="atlantis")
+
+
+def test_compare_controls_offer_every_design_the_model_declares() -> None:
+    from sim.params import PLATFORM_DESIGNS
+
+    controls = compare_controls(SMALL)
+    assert controls["design_a"]["values"] == controls["design_b"]["values"] == list(
+        PLATFORM_DESIGNS)
+
+
+def test_worst_country_is_the_extreme_of_country_summary_and_the_run_summary() -> None:
+    from sim.explorer.countries import COUNTRY_NUMBERS, WORST_BY, country_view
+    from sim.outcomes import HIGHER
+
+    pair = _world_pair()
+    for model in (pair.a, pair.b):
+        table = model.country_summary()
+        view = country_view(model)
+        assert view.names == tuple(table["name"]) and view.n_countries == 10
+        for number in COUNTRY_NUMBERS:
+            values = table[number.column]
+            k = values.idxmin() if number.better == HIGHER else values.idxmax()
+            assert view.worst[number.column] == (table["name"][k], values[k]), number.column
+        summary = model.summary()
+        assert WORST_BY.column == "outcome_direct_per_org"
+        assert view.worst[WORST_BY.column] == (summary["countries_worst"],
+                                               summary["countries_outcome_per_org_min"])
+        for column, field in (("sme_participation", "countries_sme_participation_min"),
+                              ("partnerships_per_1000", "countries_partnerships_per_1000_min"),
+                              ("failed_share", "countries_failed_share_max"),
+                              ("platform_staff_per_1000",
+                               "countries_platform_staff_per_1000_min")):
+            assert view.worst[column][1] == pytest.approx(summary[field], rel=1e-12), column
+        # The whole world's value is the run summary's, not an average of countries.
+        n_total = summary["n_orgs_total"]
+        assert view.world["outcome_direct_per_org"] == pytest.approx(
+            summary["outcome_direct"] / n_total, rel=1e-9)
+        assert view.world["partnerships_per_1000"] == pytest.approx(
+            summary["partnerships_per_1000"], rel=1e-9)
+        assert view.world["failed_share"] == pytest.approx(summary["failed_share"], rel=1e-9)
+        assert view.world["sme_participation"] == pytest.approx(
+            summary["sme_participation"], rel=1e-9)
+        worst_value = view.worst[WORST_BY.column][1]
+        assert worst_value <= view.world[WORST_BY.column]
+        assert worst_value == view.per_org.min()
+    # The two designs of one world are different runs: their numbers differ.
+    assert country_view(pair.a).world != country_view(pair.b).world
+
+
+def test_countries_table_and_bars_show_each_designs_worst_country() -> None:
+    from sim.explorer.components import countries, countries_table, country_bars
+    from sim.explorer.countries import COUNTRY_NUMBERS, WORST_BY, worst_cell
+
+    pair = _world_pair("synthetic_3", scale=0.5, months=6)
+    views = [countries(pair.a), countries(pair.b)]
+    table = countries_table(views, list(pair.labels), ["a", "b"])
+    for number in COUNTRY_NUMBERS:
+        for view, side in zip(views, "ab", strict=True):
+            name, value = view.worst[number.column]
+            assert f'class="cty cty-{number.column}-{side}-worst"' in table
+            cell = worst_cell(view, number)
+            assert cell == f"{name}: {number.text(value)}" and f"<b>{cell}</b>" in table
+    first = _png_pixels(country_bars(pair, views, list(pair.labels)))
+    pair.step()
+    views = [countries(pair.a), countries(pair.b)]
+    blitted = _png_pixels(country_bars(pair, views, list(pair.labels)))
+    assert not (first == blitted).all(), "the bars did not change with a new month"
+    from sim.explorer.components import live_figure
+
+    live = live_figure(pair, "CountryBars", lambda: None)
+    live.background = None  # a full redraw of the same month draws the same picture
+    again = _png_pixels(country_bars(pair, views, list(pair.labels)))
+    assert (again == blitted).all()
+    assert live.redraws <= 3
+    assert WORST_BY.column in {n.column for n in COUNTRY_NUMBERS}
+
+
+def test_png_bytes_decode_to_the_canvas_pixels() -> None:
+    frame = figures.series(_world_pair("synthetic_1", scale=0.5, months=5).a)
+    live = figures.LiveLines([figures.PARTICIPATION_PANEL])
+    pixels = _png_pixels(live.update(frame))
+    canvas = np.asarray(live.canvas.buffer_rgba())[:, :, :3]
+    assert pixels.shape == canvas.shape and (pixels == canvas).all()
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 20  # lines, text: not blank
+
+
+def test_step_rate_phases_follow_each_update_from_render_to_shown() -> None:
+    from sim.explorer.steprate import month_phases
+
+    # Month 1: step ends at 0.0, rendered at 0.05, shown at 0.12. Month 2 is stepped and
+    # rendered (0.10, 0.14) before month 1 is shown (one in flight), shown at 0.20.
+    lines = ["stepped 0.00 -1", "rendered 0.05 1", "stepped 0.10 -1", "shown 0.12 1",
+             "rendered 0.14 2", "rendered 0.15 2", "shown 0.20 2", "shown 0.21 9"]
+    phases = month_phases(lines)
+    assert phases["render"] == pytest.approx(0.045)  # median of 0.05 and 0.04
+    assert phases["browser"] == pytest.approx(0.065)  # median of 0.07 and 0.06
+
+
+def test_country_cards_render_the_worst_countries_and_hide_for_one_country() -> None:
+    import ipywidgets
+    import solara
+
+    from sim.explorer.components import CompareCountries, Countries
+    from sim.explorer.countries import WORST_BY, country_view, worst_cell
+
+    model = ExplorerModel(world="synthetic_3", world_scale=0.2, seed=1)
+    for _ in range(3):
+        model.step()
+    _, rc = solara.render(Countries(model), handle_error=False)
+    (table,) = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets]
+    assert f"<b>{worst_cell(country_view(model), WORST_BY)}</b>" in table
+    assert len(rc.find(ipywidgets.Image).widgets) == 1
+    _, rc = solara.render(Countries(ExplorerModel(n_orgs=SMALL)), handle_error=False)
+    assert not rc.find(solara.widgets.HTML).widgets  # one country: no card
+    pair = _world_pair("synthetic_3", months=2)
+    _, rc = solara.render(CompareCountries(pair), handle_error=False)
+    (table,) = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets]
+    for model, side in ((pair.a, "a"), (pair.b, "b")):
+        assert f"cty-{WORST_BY.column}-{side}-worst" in table
+        assert f"<b>{worst_cell(country_view(model), WORST_BY)}</b>" in table
