@@ -11,6 +11,10 @@
   national part between countries as in `national`.
 
 Every design spends the same `platform_budget` (staff), so designs differ by shape alone.
+Each platform first costs `platform_fixed_cost` staff-equivalents a month to run (its
+running cost, `budget_parts`); only the rest of the budget is shared out as staff, so a
+design with more platforms has fewer staff. When a part's platforms cost more than that
+part of the budget, the whole part is running cost and their staff is 0 (never negative).
 An organisation's memberships are kept in "slots": slot s stands for the platform
 `slot_base[s] + (country if slot_national[s] else 0)`.
 """
@@ -48,28 +52,62 @@ def national_staff(p: Params, countries: Countries, national_budget: float) -> n
     return national_budget * weights / weights.sum()
 
 
+def after_fixed_cost(part: float, n_platforms: int, fixed_cost: float) -> tuple[float, float]:
+    """Split the monthly budget `part` of `n_platforms` platforms into (staff to share out,
+    running cost): each platform costs `fixed_cost`; when they cost more than `part`, all
+    of it is running cost and nothing is left for staff."""
+    running = min(n_platforms * fixed_cost, part)
+    return part - running, running
+
+
+def budget_parts(p: Params, countries: Countries) -> tuple[float, float, float]:
+    """A design's monthly budget as (national platforms' staff, goal leads' staff, running
+    cost of all platforms), in staff-equivalents; the three add up to `platform_budget`
+    (0, 0, 0 for `none`, which spends nothing)."""
+    c = len(countries)
+    budget = p.platform_budget
+    fixed = p.platform_fixed_cost
+    design = p.platform_design
+    if design == "none":
+        return 0.0, 0.0, 0.0
+    if design == "national":
+        national, running = after_fixed_cost(budget, c, fixed)
+        return national, 0.0, running
+    if design == "per_goal":
+        leads, running = after_fixed_cost(budget, N_GOALS, fixed)
+        return 0.0, leads, running
+    if design == "hybrid":
+        national_part = budget * p.hybrid_national_share
+        national, running_national = after_fixed_cost(national_part, c, fixed)
+        leads, running_leads = after_fixed_cost(budget - national_part, N_GOALS, fixed)
+        return national, leads, running_national + running_leads
+    raise ValueError(f"platform_design={design!r}: allowed values are none, national, "
+                     "per_goal, hybrid")
+
+
+def platform_running_cost(p: Params, countries: Countries) -> float:
+    """Staff-equivalents a month the design's platforms spend on running themselves."""
+    return budget_parts(p, countries)[2]
+
+
 def platform_layout(p: Params, countries: Countries
                     ) -> tuple[list[tuple[int, int, int, float, bool]], int]:
     """Return the platforms of a design as (level, goal, country, staff, takes_members) and
-    the number of membership slots an organisation has."""
+    the number of membership slots an organisation has. Staff is the budget left after
+    the platforms' running costs (`budget_parts`)."""
     c = len(countries)
-    budget = p.platform_budget
     design = p.platform_design
+    national, leads, _ = budget_parts(p, countries)
     if design == "none":
         return [], 1
     if design == "national":
-        staff = national_staff(p, countries, budget)
+        staff = national_staff(p, countries, national)
         return [(NATIONAL, ALL_GOALS, k, float(staff[k]), True) for k in range(c)], 1
     if design == "per_goal":
-        return [(GLOBAL, g, -1, budget / N_GOALS, True) for g in range(N_GOALS)], N_GOALS
-    if design == "hybrid":
-        national = budget * p.hybrid_national_share
-        leads = budget - national
-        staff = national_staff(p, countries, national)
-        return ([(NATIONAL, ALL_GOALS, k, float(staff[k]), True) for k in range(c)]
-                + [(GLOBAL, g, -1, leads / N_GOALS, False) for g in range(N_GOALS)]), 1
-    raise ValueError(f"platform_design={design!r}: allowed values are none, national, "
-                     "per_goal, hybrid")
+        return [(GLOBAL, g, -1, leads / N_GOALS, True) for g in range(N_GOALS)], N_GOALS
+    staff = national_staff(p, countries, national)  # hybrid (budget_parts checked the design)
+    return ([(NATIONAL, ALL_GOALS, k, float(staff[k]), True) for k in range(c)]
+            + [(GLOBAL, g, -1, leads / N_GOALS, False) for g in range(N_GOALS)]), 1
 
 
 def build_platforms(p: Params, countries: Countries) -> Platforms:
