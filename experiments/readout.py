@@ -36,6 +36,9 @@ DESIGN_NAMES = {"none": "no platform", "national": "one national platform per co
                 "per_goal": "one global lead platform per goal",
                 "hybrid": "both (national entry points fed by global goal leads)"}
 SINGLE = ("national", "per_goal")
+# Outcomes undefined (NaN) without platforms: no design is compared with `none` on them.
+UNDEFINED_WITHOUT_PLATFORMS = ("cost_per_partnership", "membership_cost_per_partnership",
+                               "action_yield")
 KEY_OUTCOMES = 3  # outcomes quoted in each secondary experiment's key numbers
 
 
@@ -168,8 +171,8 @@ def platforms_vs_none(found: dict[str, Any]) -> pd.DataFrame:
     better = _higher_is_better()
     rows = []
     for outcome, label in _outcome_order(found):
-        if outcome == "cost_per_partnership":
-            continue  # undefined without platforms
+        if outcome in UNDEFINED_WITHOUT_PLATFORMS:
+            continue
         for design in ("national", "per_goal", "hybrid"):
             sub = effects[(effects["outcome"] == outcome) & (effects["arm"] == design)]
             if sub.empty:

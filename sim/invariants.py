@@ -8,7 +8,7 @@ import numpy as np
 
 from sim.countries import ACTIVE_ORGS
 from sim.params import MULTINATIONAL
-from sim.platforms import national_staff
+from sim.platforms import budget_parts, national_staff
 from sim.state import NATIONAL, WORLD_COUNTRY_VALUES, sector_counts
 
 if TYPE_CHECKING:
@@ -24,7 +24,8 @@ def invariant_violations(model: PartnershipModel) -> list[str]:
     state array or in the latest reporters; every active partnership has two or more
     distinct members and each organisation's count of active partnerships matches;
     platform member lists agree with the organisations' records; cumulative formed minus
-    dissolved equals active; per-country consistency (`country_violations`).
+    dissolved equals active; per-country consistency (`country_violations`); the cost
+    accounts (`cost_violations`).
     """
     s = model.state
     o, pl, ps = s.orgs, s.platforms, s.partnerships
@@ -77,6 +78,7 @@ def invariant_violations(model: PartnershipModel) -> list[str]:
         found.append("load differs from partnerships and memberships held")
 
     found.extend(country_violations(model))
+    found.extend(cost_violations(model))
 
     table = model.datacollector.get_model_vars_dataframe()
     if len(table):
@@ -84,6 +86,33 @@ def invariant_violations(model: PartnershipModel) -> list[str]:
         if net != table["active_partnerships"].iloc[-1]:
             found.append(f"formed - dissolved = {net} but {table['active_partnerships'].iloc[-1]} "
                          "are active")
+    return found
+
+
+def cost_violations(model: PartnershipModel) -> list[str]:
+    """The full-cost accounts add up: platform staff is never negative and staff plus running
+    cost is the budget a design spends (`platforms.budget_parts`); the investors' pools stay
+    within 0..their start and fall by exactly what was invested."""
+    s = model.state
+    p = model.params
+    found: list[str] = []
+    if np.any(s.platforms.staff < 0.0):
+        found.append("a platform has negative staff")
+    national, leads, running = budget_parts(p, model.countries)
+    if p.platform_design != "none" and not np.isclose(
+            s.platforms.staff.sum() + running, p.platform_budget, rtol=1e-9, atol=1e-9):
+        found.append("platform staff plus running cost differs from platform_budget")
+    if not np.isclose(s.platforms.staff.sum(), national + leads, rtol=1e-9, atol=1e-9):
+        found.append("platform staff differs from the budget left after running costs")
+    start = p.investor_pool * model.countries.n_orgs.astype(np.float64)
+    pool = s.world.investor_pool
+    if np.any(pool < 0.0) or np.any(pool > start * (1 + 1e-12)):
+        found.append("an investor pool is outside 0..its starting value")
+    table = model.datacollector.get_model_vars_dataframe()
+    if len(table):
+        invested = float(table["investment_attracted"].sum())
+        if not np.isclose(start.sum() - pool.sum(), invested, rtol=1e-9, atol=1e-9):
+            found.append("investor pools did not fall by the investment attracted")
     return found
 
 

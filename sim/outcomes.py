@@ -97,6 +97,7 @@ OUTCOMES: tuple[Outcome, ...] = (
             LOWER, "staff-months per outcome unit"),
     Outcome("membership_bandwidth_per_outcome", "Members' membership bandwidth per unit of "
             "goal outcome", LOWER, "bandwidth-months per outcome unit"),
+    Outcome("cofinance", "Co-finance from non-donor members", HIGHER, "money (income units)"),
     Outcome("cofinance_per_donor_money", "Co-finance per unit of donor money", HIGHER,
             "money per unit of donor money"),
     Outcome("donor_leverage", "Direct goal outcome per unit of donor money", HIGHER,

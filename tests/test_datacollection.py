@@ -28,7 +28,8 @@ REQUIRED_REPORTERS = [
     "active_partnerships", "formed", "dissolved", *(f"dissolved_{c}" for c in END_CAUSES),
     "sme_participation", "multinational_participation", "ngo_participation",
     "cross_sector_share", "transformational_share", "mean_skill", "goal_coverage",
-    "outcome_direct", "outcome_indirect", "platform_utilisation", "donor_disbursed",
+    "outcome_direct", "outcome_indirect", "action_yield", "donor_disbursed",
+    "deep_coverage", "platform_actions", "paid_memberships", "cofinance",
 ]
 
 

@@ -90,7 +90,14 @@ def nan_allowed(summary: dict, table: pd.DataFrame, model: PartnershipModel) -> 
         "failed_share": none_ended, "failed_or_dormant_share": none_ended,
         **{f"ended_{c}_share": none_ended for c in ("health", "unmet", "funding", "objective")},
         "cost_per_partnership": table["formed_brokered"].sum() == 0,
+        "membership_cost_per_partnership": table["formed_brokered"].sum() == 0,
+        "action_yield": table["platform_actions"].sum() == 0,
+        "staff_months_per_outcome": summary["outcome_direct"] + summary["outcome_indirect"] == 0,
+        "membership_bandwidth_per_outcome":
+            summary["outcome_direct"] + summary["outcome_indirect"] == 0,
         "donor_leverage": summary["donor_disbursed"] <= LEVERAGE_MIN_DISBURSED,
+        "cofinance_per_donor_money": summary["donor_disbursed"] <= LEVERAGE_MIN_DISBURSED,
+        "investor_pool_used": model.params.investor_pool == 0,
         "countries_failed_share_max": none_ended,
         "countries_sme_participation_min": not (model.state.orgs.sector == 0).any(),
         "countries_outcome_per_org_min_ratio": summary["outcome_direct"] == 0,
@@ -208,8 +215,8 @@ def test_skills_1_stay_within_decay_bound() -> None:
 def test_platform_budget_0_means_no_platform_activity(design: str) -> None:
     model, table = run_sound(platform_budget=0.0, platform_design=design)
     assert np.all(model.state.platforms.staff == 0.0)
-    for key in ("platform_utilisation", "formed_brokered", "trained", "platform_membership",
-                "sme_platform_membership"):
+    for key in ("action_yield", "platform_actions", "formed_brokered", "trained",
+                "platform_membership", "sme_platform_membership", "paid_memberships"):
         assert (table[key] == 0).all(), key
     assert np.all(model.state.platforms.brokered == 0)
     assert math.isnan(model.summary()["cost_per_partnership"])
@@ -326,8 +333,8 @@ def test_max_members_bounds_partnership_size(max_members: int) -> None:
 def test_membership_overhead_100_means_nobody_joins_a_platform(design: str) -> None:
     model, table = run_sound(membership_overhead=100.0, platform_design=design,
                              ba_representation=True)
-    for key in ("platform_membership", "sme_platform_membership", "platform_utilisation",
-                "formed_brokered"):
+    for key in ("platform_membership", "sme_platform_membership", "action_yield",
+                "paid_memberships", "formed_brokered"):
         assert (table[key] == 0).all(), key
     assert np.all(model.state.platforms.member_count == 0)
     assert np.all(model.state.orgs.member_pos == -1)
