@@ -72,7 +72,7 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("cost_per_partnership", "Cost per partnership",
              "staff-months per brokered partnership", "{:,.2f}", "n/a (none brokered)"),
     Headline("membership_cost_per_partnership", "Members' cost per partnership",
-             "bandwidth-months of memberships per brokered partnership", "{:,.2f}",
+             "overhead-months of memberships per brokered partnership", "{:,.2f}",
              "n/a (none brokered)"),
     Headline("action_yield", "Action yield", "brokered partnerships per platform action",
              "{:.3f}", "n/a (no platform actions)"),

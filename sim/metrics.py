@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from sim.model import PartnershipModel
 
 LEVERAGE_MIN_DISBURSED = 1e-9  # below this, donor leverage is undefined (NaN), not huge
+COST_MIN_OUTCOME = 1e-9  # at or below this total outcome, costs per outcome are NaN, not huge
 
 STEP_METRICS: tuple[str, ...] = (
     "active_partnerships", "formed", "dissolved",
@@ -333,8 +334,9 @@ def full_cost_summary(model: PartnershipModel, series: Any) -> dict[str, Any]:
       (`membership_overhead` times the memberships they pay for, summed over months);
     - `membership_cost_per_partnership`: that bandwidth per brokered partnership, next to
       `cost_per_partnership` (staff-months, running cost included); `staff_months_per_outcome`
-      and `membership_bandwidth_per_outcome`: the same costs per unit of total goal outcome
-      (direct + indirect);
+      (platform staff-months spent, running cost included; 0 under `none`) and
+      `membership_bandwidth_per_outcome`: the costs per unit of total goal outcome
+      (direct + indirect; NaN at or below `COST_MIN_OUTCOME`);
     - `cofinance`, `cofinance_per_donor_money`: non-donor members' money put into
       partnerships (funds at formation, running costs) and that per unit of donor money
       disbursed, next to `donor_leverage` (outcome per donor money);
@@ -354,7 +356,8 @@ def full_cost_summary(model: PartnershipModel, series: Any) -> dict[str, Any]:
     n = len(series)
     tail = series.tail(SUMMARY_TAIL_MONTHS)
     brokered = float(s.platforms.brokered.sum())
-    outcome_total = float(s.world.outcome_direct.sum() + s.world.outcome_indirect.sum())
+    outcome_total = (float(series["outcome_direct"].iloc[-1] + series["outcome_indirect"].iloc[-1])
+                     if n else 0.0)  # the summary's outcome_direct + outcome_indirect
     parts = budget_parts(p, model.countries)  # all zero under `none`: nothing is spent
     staff_months = sum(parts) * months
     bandwidth = p.membership_overhead * float(series["paid_memberships"].sum()) if n else 0.0
@@ -366,8 +369,8 @@ def full_cost_summary(model: PartnershipModel, series: Any) -> dict[str, Any]:
         "platform_running_cost": parts[2] * months,
         "membership_bandwidth": bandwidth,
         "membership_cost_per_partnership": _ratio(bandwidth, brokered),
-        "staff_months_per_outcome": _ratio(staff_months, outcome_total),
-        "membership_bandwidth_per_outcome": _ratio(bandwidth, outcome_total),
+        "staff_months_per_outcome": _ratio(staff_months, outcome_total, COST_MIN_OUTCOME),
+        "membership_bandwidth_per_outcome": _ratio(bandwidth, outcome_total, COST_MIN_OUTCOME),
         "cofinance": cofinance,
         "cofinance_per_donor_money": _ratio(cofinance, disbursed, LEVERAGE_MIN_DISBURSED),
         "investor_pool_used": _ratio(invested, pool),

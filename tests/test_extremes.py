@@ -18,7 +18,7 @@ import pytest
 
 from sim import PLATFORM_DESIGNS, PartnershipModel
 from sim.invariants import invariant_violations
-from sim.metrics import LEVERAGE_MIN_DISBURSED  # donor_leverage is NaN at or below it
+from sim.metrics import COST_MIN_OUTCOME, LEVERAGE_MIN_DISBURSED  # NaN at or below these
 from sim.params import N_SECTORS, SECTORS, SME, make_params
 from sim.state import sector_counts
 
@@ -84,6 +84,7 @@ EXTREMES: dict[str, dict] = {
 def nan_allowed(summary: dict, table: pd.DataFrame, model: PartnershipModel) -> dict[str, bool]:
     """Summary fields whose documented value is NaN in this run (see sim.metrics.run_summary)."""
     none_ended = summary["ended"] == 0
+    no_outcome = summary["outcome_direct"] + summary["outcome_indirect"] <= COST_MIN_OUTCOME
     return {
         "mean_lifetime": none_ended, "median_lifetime": none_ended,
         "median_lifetime_km": True,  # NaN while fewer than half are known to have ended
@@ -92,15 +93,16 @@ def nan_allowed(summary: dict, table: pd.DataFrame, model: PartnershipModel) -> 
         "cost_per_partnership": table["formed_brokered"].sum() == 0,
         "membership_cost_per_partnership": table["formed_brokered"].sum() == 0,
         "action_yield": table["platform_actions"].sum() == 0,
-        "staff_months_per_outcome": summary["outcome_direct"] + summary["outcome_indirect"] == 0,
-        "membership_bandwidth_per_outcome":
-            summary["outcome_direct"] + summary["outcome_indirect"] == 0,
+        "staff_months_per_outcome": no_outcome,
+        "membership_bandwidth_per_outcome": no_outcome,
         "donor_leverage": summary["donor_disbursed"] <= LEVERAGE_MIN_DISBURSED,
         "cofinance_per_donor_money": summary["donor_disbursed"] <= LEVERAGE_MIN_DISBURSED,
         "investor_pool_used": model.params.investor_pool == 0,
         "countries_failed_share_max": none_ended,
         "countries_sme_participation_min": not (model.state.orgs.sector == 0).any(),
-        "countries_outcome_per_org_min_ratio": summary["outcome_direct"] == 0,
+        # (a denormal outcome divided by the organisations underflows to 0)
+        "countries_outcome_per_org_min_ratio":
+            summary["outcome_direct"] / summary["n_orgs_total"] == 0,
     }
 
 

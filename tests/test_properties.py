@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 
 from sim import PartnershipModel
 from sim.invariants import invariant_violations
-from sim.metrics import LEVERAGE_MIN_DISBURSED  # donor_leverage is NaN at or below it
+from sim.metrics import COST_MIN_OUTCOME, LEVERAGE_MIN_DISBURSED  # NaN at or below these
 from sim.params import N_SECTORS, PARAM_FIELDS, PLATFORM_DESIGNS, make_params
 from sim.state import sector_counts
 
@@ -175,6 +175,7 @@ def _summary_problems(model: PartnershipModel) -> list[str]:
     row = model.summary()
     ended = row["ended"]
     table = model.datacollector.get_model_vars_dataframe()
+    no_outcome = row["outcome_direct"] + row["outcome_indirect"] <= COST_MIN_OUTCOME
     nan_when = {  # field -> condition under which NaN is the documented value
         "mean_lifetime": ended == 0, "median_lifetime": ended == 0,
         "median_lifetime_km": True,  # NaN while fewer than half are known to have ended
@@ -184,14 +185,15 @@ def _summary_problems(model: PartnershipModel) -> list[str]:
         "cost_per_partnership": table["formed_brokered"].sum() == 0,
         "membership_cost_per_partnership": table["formed_brokered"].sum() == 0,
         "action_yield": table["platform_actions"].sum() == 0,
-        "staff_months_per_outcome": row["outcome_direct"] + row["outcome_indirect"] == 0,
-        "membership_bandwidth_per_outcome": row["outcome_direct"] + row["outcome_indirect"] == 0,
+        "staff_months_per_outcome": no_outcome,
+        "membership_bandwidth_per_outcome": no_outcome,
         "donor_leverage": row["donor_disbursed"] <= LEVERAGE_MIN_DISBURSED,
         "cofinance_per_donor_money": row["donor_disbursed"] <= LEVERAGE_MIN_DISBURSED,
         "investor_pool_used": model.params.investor_pool == 0,
         "countries_failed_share_max": ended == 0,
         "countries_sme_participation_min": not (model.state.orgs.sector == 0).any(),
-        "countries_outcome_per_org_min_ratio": row["outcome_direct"] == 0,
+        # (a denormal outcome divided by the organisations underflows to 0)
+        "countries_outcome_per_org_min_ratio": row["outcome_direct"] / row["n_orgs_total"] == 0,
     }
     problems = []
     for key, value in row.items():
