@@ -35,7 +35,8 @@ FIXED = ("n_orgs", "n_countries", "sector_shares", "platform_design", "platform_
          "hybrid_national_share", "capacity_building_share", "convening_share",
          "event_partnering", "ba_representation", "collective_action", "goal_matrix_path",
          "engine", "partnership_cost", "max_members", "n_priority_goals", "world",
-         "world_scale", "national_budget_split")
+         "world_scale", "national_budget_split",
+         "investor_pool")  # acts only with collective_action, a lever off by default
 
 
 # --- ranges in the parameter schema ------------------------------------------------------------
