@@ -329,7 +329,8 @@ def full_cost_summary(model: PartnershipModel, series: Any) -> dict[str, Any]:
     """The full cost of the platforms and measures that tell designs apart (issue 12).
 
     - `platform_running_cost`: staff-months the platforms spent running themselves
-      (`platform_fixed_cost` per platform per month, `sim.platforms.budget_parts`);
+      (`platform_fixed_cost` per platform per month, `sim.platforms.budget_parts`, kept
+      as `model.budget_parts`);
     - `membership_bandwidth`: bandwidth-months members spent on platform memberships
       (`membership_overhead` times the memberships they pay for, summed over months);
     - `membership_cost_per_partnership`: that bandwidth per brokered partnership, next to
@@ -348,8 +349,6 @@ def full_cost_summary(model: PartnershipModel, series: Any) -> dict[str, Any]:
     - `action_yield`: brokered partnerships per platform action used (NaN without actions);
     - `skill_end_<sector>`: mean skill of each sector in the last month.
     """
-    from sim.platforms import budget_parts
-
     p = model.params
     s = model.state
     months = model.steps
@@ -358,7 +357,7 @@ def full_cost_summary(model: PartnershipModel, series: Any) -> dict[str, Any]:
     brokered = float(s.platforms.brokered.sum())
     outcome_total = (float(series["outcome_direct"].iloc[-1] + series["outcome_indirect"].iloc[-1])
                      if n else 0.0)  # the summary's outcome_direct + outcome_indirect
-    parts = budget_parts(p, model.countries)  # all zero under `none`: nothing is spent
+    parts = model.budget_parts  # all zero under `none`: nothing is spent
     staff_months = sum(parts) * months
     bandwidth = p.membership_overhead * float(series["paid_memberships"].sum()) if n else 0.0
     cofinance = float(series["cofinance"].sum()) if n else 0.0

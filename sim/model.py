@@ -15,7 +15,7 @@ from sim.engines import ENGINES
 from sim.goals import load_goal_matrix
 from sim.metrics import STEP_METRICS, compute_step_metrics, model_reporters, run_summary
 from sim.params import END_CAUSES, N_SECTORS, Params, make_params
-from sim.platforms import build_platforms, platform_layout
+from sim.platforms import budget_parts, build_platforms, platform_layout
 from sim.state import (
     PARTNERSHIP_KINDS,
     T_ENDED,
@@ -62,6 +62,8 @@ class PartnershipModel(mesa.Model):
         super().__init__(rng=rng)
         p = self.params
         _, n_slots = platform_layout(p, self.countries)
+        #: Monthly (national staff, goal leads' staff, running cost), `platforms.budget_parts`.
+        self.budget_parts: tuple[float, float, float] = budget_parts(p, self.countries)
         orgs, country_start, sector_start = build_orgs(p, self.countries, self.rng, n_slots)
         self.n_total = int(orgs.sector.shape[0])
         self.state = ModelState(
