@@ -39,6 +39,9 @@ DESIGN_NAMES = {"none": "no platform", "national": "one national platform per co
                 "staged": "national first, global goal leads added later (staged_start_month)"}
 SINGLE = ("national", "per_goal")
 WITH_PLATFORMS = tuple(d for d in PLATFORM_DESIGNS if d != "none")
+# Outcomes undefined (NaN) without platforms: no design is compared with `none` on them.
+UNDEFINED_WITHOUT_PLATFORMS = ("cost_per_partnership", "membership_cost_per_partnership",
+                               "action_yield")
 KEY_OUTCOMES = 3  # outcomes quoted in each secondary experiment's key numbers
 
 
@@ -171,8 +174,8 @@ def platforms_vs_none(found: dict[str, Any]) -> pd.DataFrame:
     better = _higher_is_better()
     rows = []
     for outcome, label in _outcome_order(found):
-        if outcome == "cost_per_partnership":
-            continue  # undefined without platforms
+        if outcome in UNDEFINED_WITHOUT_PLATFORMS:
+            continue
         for design in WITH_PLATFORMS:
             sub = effects[(effects["outcome"] == outcome) & (effects["arm"] == design)]
             if sub.empty:

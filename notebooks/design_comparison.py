@@ -126,7 +126,8 @@ runs.groupby("design", observed=True).size().rename("runs").to_frame()
 # %%
 OUTCOMES = {name: outcome(name).label for name in (
     "partnerships_per_1000", "sme_participation", "median_lifetime_km", "failed_share",
-    "outcome_direct", "outcome_indirect", "goal_coverage", "cost_per_partnership")}
+    "outcome_direct", "outcome_indirect", "goal_coverage", "deep_coverage", "action_yield",
+    "cost_per_partnership", "membership_cost_per_partnership")}
 present = [c for c in OUTCOMES if c in runs.columns]
 hue = contexts[0] if contexts else None
 long = runs.melt(id_vars=["design", *([hue] if hue else [])], value_vars=present,

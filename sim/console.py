@@ -71,7 +71,22 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("outcome_indirect", "Indirect goal outcome", "outcome units, via spillovers"),
     Headline("cost_per_partnership", "Cost per partnership",
              "staff-months per brokered partnership", "{:,.2f}", "n/a (none brokered)"),
+    Headline("membership_cost_per_partnership", "Members' cost per partnership",
+             "overhead-months of memberships per brokered partnership", "{:,.2f}",
+             "n/a (none brokered)"),
+    Headline("action_yield", "Action yield", "brokered partnerships per platform action",
+             "{:.3f}", "n/a (no platform actions)"),
+    Headline("goal_coverage", "Goal coverage",
+             "of (country, goal) cells with a partnership, same months", "{:.1%}"),
+    Headline("deep_coverage", "Deep goal coverage",
+             "of cells with a transformational partnership, same months", "{:.1%}"),
+    Headline("donor_leverage", "Outcome per donor money", "outcome units per unit disbursed",
+             "{:,.2f}", "n/a (no donor money)"),
+    Headline("cofinance_per_donor_money", "Co-finance per donor money",
+             "non-donor money per unit disbursed", "{:,.2f}", "n/a (no donor money)"),
     Headline("platform_budget", "Platform staff", "staff, {platform_design} design"),
+    Headline("platform_running_cost", "Platform running cost",
+             "staff-months of the budget, fixed cost of running the platforms", "{:,.1f}"),
 )
 
 

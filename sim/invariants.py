@@ -8,7 +8,7 @@ import numpy as np
 
 from sim.countries import ACTIVE_ORGS
 from sim.params import END_CAUSES, LEADS_THROUGH_NATIONAL, MULTINATIONAL, SME
-from sim.platforms import national_staff, staff_months
+from sim.platforms import budget_parts, national_staff, staff_months
 from sim.state import NATIONAL, WORLD_COUNTRY_VALUES, platform_member_rows, sector_counts
 
 if TYPE_CHECKING:
@@ -24,7 +24,8 @@ def invariant_violations(model: PartnershipModel) -> list[str]:
     state array or in the latest reporters; every active partnership has two or more
     distinct members and each organisation's count of active partnerships matches;
     platform member lists agree with the organisations' records; cumulative formed minus
-    dissolved equals active; per-country consistency (`country_violations`).
+    dissolved equals active; per-country consistency (`country_violations`); the cost
+    accounts (`cost_violations`).
     """
     s = model.state
     o, pl, ps = s.orgs, s.platforms, s.partnerships
@@ -88,6 +89,7 @@ def invariant_violations(model: PartnershipModel) -> list[str]:
 
     found.extend(platform_time_violations(model))
     found.extend(country_violations(model))
+    found.extend(cost_violations(model))
 
     table = model.datacollector.get_model_vars_dataframe()
     if len(table):
@@ -95,6 +97,35 @@ def invariant_violations(model: PartnershipModel) -> list[str]:
         if net != table["active_partnerships"].iloc[-1]:
             found.append(f"formed - dissolved = {net} but {table['active_partnerships'].iloc[-1]} "
                          "are active")
+    return found
+
+
+def cost_violations(model: PartnershipModel) -> list[str]:
+    """The full-cost accounts add up: platform staff is never negative and staff plus running
+    cost is the budget a design spends (`platforms.budget_parts`); the investors' pools stay
+    within 0..their start and fall by exactly what was invested."""
+    s = model.state
+    p = model.params
+    found: list[str] = []
+    if np.any(s.platforms.staff < 0.0):
+        found.append("a platform has negative staff")
+    national, leads, running = budget_parts(p, model.countries)
+    if p.platform_design != "none" and not np.isclose(
+            s.platforms.staff.sum() + running, p.platform_budget, rtol=1e-9, atol=1e-9):
+        found.append("platform staff plus running cost differs from platform_budget")
+    if not np.isclose(s.platforms.staff.sum(), national + leads, rtol=1e-9, atol=1e-9):
+        found.append("platform staff differs from the budget left after running costs")
+    start = p.investor_pool * model.countries.n_orgs.astype(np.float64)
+    pool = s.world.investor_pool
+    if np.any(pool < 0.0) or np.any(pool > start * (1 + 1e-12)):
+        found.append("an investor pool is outside 0..its starting value")
+    table = model.datacollector.get_model_vars_dataframe()
+    if len(table):
+        invested = float(table["investment_attracted"].sum())
+        # Each step's subtraction rounds at the pool's scale.
+        rounding = 4 * np.finfo(np.float64).eps * start.sum() * max(model.steps, 1)
+        if not np.isclose(start.sum() - pool.sum(), invested, rtol=1e-9, atol=1e-9 + rounding):
+            found.append("investor pools did not fall by the investment attracted")
     return found
 
 
@@ -179,20 +210,31 @@ def platform_time_violations(model: PartnershipModel) -> list[str]:
 def nan_allowed(model: PartnershipModel, summary: dict[str, Any]) -> dict[str, bool]:
     """Run-summary fields whose documented value is NaN in this run (`sim.metrics.run_summary`,
     `sim.patterns`): field -> whether NaN is allowed."""
-    from sim.metrics import LEVERAGE_MIN_DISBURSED
+    from sim.metrics import COST_MIN_OUTCOME, LEVERAGE_MIN_DISBURSED
     from sim.patterns import PATTERN_OUTPUTS
 
     table = model.datacollector.get_model_vars_dataframe()
     none_ended = summary["ended"] == 0
+    none_brokered = table["formed_brokered"].sum() == 0 if len(table) else True
+    no_outcome = summary["outcome_direct"] + summary["outcome_indirect"] <= COST_MIN_OUTCOME
+    no_donor_money = summary["donor_disbursed"] <= LEVERAGE_MIN_DISBURSED
     return {
         "mean_lifetime": none_ended, "median_lifetime": none_ended,
         "median_lifetime_km": True,  # NaN while fewer than half are known to have ended
         "failed_share": none_ended, "failed_or_dormant_share": none_ended,
         **{f"ended_{c}_share": none_ended for c in END_CAUSES},
-        "cost_per_partnership": table["formed_brokered"].sum() == 0 if len(table) else True,
-        "donor_leverage": summary["donor_disbursed"] <= LEVERAGE_MIN_DISBURSED,
+        "cost_per_partnership": none_brokered,
+        "membership_cost_per_partnership": none_brokered,
+        "action_yield": table["platform_actions"].sum() == 0 if len(table) else True,
+        "staff_months_per_outcome": no_outcome,
+        "membership_bandwidth_per_outcome": no_outcome,
+        "donor_leverage": no_donor_money,
+        "cofinance_per_donor_money": no_donor_money,
+        "investor_pool_used": model.params.investor_pool == 0,
         "countries_failed_share_max": none_ended,
         "countries_sme_participation_min": not (model.state.orgs.sector == SME).any(),
-        "countries_outcome_per_org_min_ratio": summary["outcome_direct"] == 0,
+        # (a denormal outcome divided by the organisations underflows to 0)
+        "countries_outcome_per_org_min_ratio":
+            summary["outcome_direct"] / summary["n_orgs_total"] == 0,
         **{name: True for name in PATTERN_OUTPUTS},
     }

@@ -23,7 +23,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # Modules whose code or constants compiled functions use (tests/test_jit_cache.py checks
 # that every module using `jit`, and every sim module it imports, is listed).
 KERNEL_SOURCES = ("jit.py", "rules.py", "engines.py", "metrics.py", "state.py", "params.py",
-                  "goals.py", "countries.py")
+                  "goals.py", "countries.py", "patterns.py", "platforms.py")
 
 
 @functools.cache

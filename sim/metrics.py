@@ -17,8 +17,8 @@ from sim.jit import jit, jit_noalloc
 from sim.params import END_CAUSES, FAILURE_CAUSES, N_SECTORS, SECTORS, SME
 from sim.state import (
     REFUSAL_REASONS,
-    T_ACTIONS_AVAILABLE,
     T_ACTIONS_USED,
+    T_COFINANCE,
     T_CONTACTS,
     T_CONTACTS_CROSS,
     T_CONTACTS_REPEAT,
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from sim.model import PartnershipModel
 
 LEVERAGE_MIN_DISBURSED = 1e-9  # below this, donor leverage is undefined (NaN), not huge
+COST_MIN_OUTCOME = 1e-9  # at or below this total outcome, costs per outcome are NaN, not huge
 
 STEP_METRICS: tuple[str, ...] = (
     "active_partnerships", "formed", "dissolved",
@@ -51,10 +52,12 @@ STEP_METRICS: tuple[str, ...] = (
     "cross_sector_share", "transformational_share", "mean_health",
     "mean_skill", *(f"skill_{sector}" for sector in SECTORS),
     "goal_coverage", "outcome_direct", "outcome_indirect",
-    "platform_utilisation", "platform_membership", "sme_platform_membership", "trained",
+    "action_yield", "platform_membership", "sme_platform_membership", "trained",
     "contacts", "cross_sector_contacts", "repeat_contacts", "search_cost",
     "donor_disbursed", "investment_attracted", "participation_gini",
     "platform_proposals", *(f"proposals_refused_{reason}" for reason in REFUSAL_REASONS),
+    # full cost and measures that tell designs apart (issue 12)
+    "deep_coverage", "platform_actions", "paid_memberships", "cofinance",
 )
 _INDEX = {name: k for k, name in enumerate(STEP_METRICS)}
 # Positions in STEP_METRICS, as constants the compiled kernel reads by name.
@@ -69,7 +72,9 @@ _I_MEAN_SKILL = _INDEX["mean_skill"]
 _I_COVERAGE = _INDEX["goal_coverage"]
 _I_DIRECT = _INDEX["outcome_direct"]
 _I_INDIRECT = _INDEX["outcome_indirect"]
-_I_UTILISATION = _INDEX["platform_utilisation"]
+_I_YIELD = _INDEX["action_yield"]
+_I_DEEP = _INDEX["deep_coverage"]
+_I_PAID_MEMBERSHIPS = _INDEX["paid_memberships"]
 _I_MEMBERSHIP = _INDEX["platform_membership"]
 _I_SME_MEMBERSHIP = _INDEX["sme_platform_membership"]
 _I_GINI = _INDEX["participation_gini"]
@@ -92,6 +97,8 @@ _TALLY_METRICS = np.array([
     (_INDEX["platform_proposals"], T_PROPOSED),
     *((_INDEX[f"proposals_refused_{reason}"], T_REFUSED + r)
       for r, reason in enumerate(REFUSAL_REASONS)),
+    (_INDEX["platform_actions"], T_ACTIONS_USED),
+    (_INDEX["cofinance"], T_COFINANCE),
 ], dtype=np.int64)
 
 
@@ -122,7 +129,8 @@ def fill_step_metrics(O, PS, W, out: np.ndarray, per_sector: np.ndarray, covered
                       joined: np.ndarray) -> None:
     """Fill `out` (ordered as STEP_METRICS), using zeroed working arrays: `per_sector`
     [3, N_SECTORS], `covered` [n_countries, N_GOALS] and `joined` (a histogram with a bin
-    for every value of `O.n_joined`)."""
+    for every value of `O.n_joined`). A cell of `covered` ends 1 when an active partnership
+    works on that (country, goal), 2 when a transformational one does."""
     t = W.tally
     out[:] = 0.0
     n_sector = per_sector[0]
@@ -131,6 +139,7 @@ def fill_step_metrics(O, PS, W, out: np.ndarray, per_sector: np.ndarray, covered
     members = 0.0
     sme_members = 0.0
     skill_total = 0.0
+    paid = 0.0
     for i in range(O.sector.shape[0]):
         s = O.sector[i]
         n_sector[s] += 1
@@ -139,6 +148,9 @@ def fill_step_metrics(O, PS, W, out: np.ndarray, per_sector: np.ndarray, covered
         joined[O.n_joined[i]] += 1
         if O.n_active[i] > 0:
             active_sector[s] += 1
+        for slot in range(O.member_pos.shape[1]):
+            if O.member_pos[i, slot] >= 0 and O.via_ba[i, slot] == 0:
+                paid += 1
         for slot in range(O.member_pos.shape[1]):
             if O.member_pos[i, slot] >= 0:
                 members += 1
@@ -154,9 +166,11 @@ def fill_step_metrics(O, PS, W, out: np.ndarray, per_sector: np.ndarray, covered
             continue
         active += 1
         health += PS.health[k]
-        covered[PS.country[k], PS.goal[k]] = 1.0
         if PS.kind[k] == TRANSFORMATIONAL:
             transformational += 1
+            covered[PS.country[k], PS.goal[k]] = 2.0
+        elif covered[PS.country[k], PS.goal[k]] == 0.0:
+            covered[PS.country[k], PS.goal[k]] = 1.0
         first = O.sector[PS.members[k, 0]]
         for a in range(1, PS.n_members[k]):
             if O.sector[PS.members[k, a]] != first:
@@ -178,15 +192,20 @@ def fill_step_metrics(O, PS, W, out: np.ndarray, per_sector: np.ndarray, covered
         out[_I_HEALTH] = health / active
     out[_I_MEAN_SKILL] = skill_total / n_orgs
     n_covered = 0.0
+    n_deep = 0.0
     for c in range(covered.shape[0]):
         for g in range(covered.shape[1]):
-            n_covered += covered[c, g]
+            if covered[c, g] > 0.0:
+                n_covered += 1.0
+            if covered[c, g] == 2.0:
+                n_deep += 1.0
             out[_I_DIRECT] += W.outcome_direct[c, g]
             out[_I_INDIRECT] += W.outcome_indirect[c, g]
     out[_I_COVERAGE] = n_covered / covered.size
-    available = t[T_ACTIONS_AVAILABLE]
-    if available > 0:
-        out[_I_UTILISATION] = t[T_ACTIONS_USED] / available
+    out[_I_DEEP] = n_deep / covered.size
+    if t[T_ACTIONS_USED] > 0:
+        out[_I_YIELD] = t[T_FORMED_BROKERED] / t[T_ACTIONS_USED]
+    out[_I_PAID_MEMBERSHIPS] = paid
     out[_I_MEMBERSHIP] = members / n_orgs
     if n_sector[0] > 0:
         out[_I_SME_MEMBERSHIP] = sme_members / n_sector[0]
@@ -240,13 +259,14 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
     `median_lifetime_km` corrects for that with a Kaplan-Meier estimate that counts active
     partnerships as censored at their current age.
     `cost_per_partnership` is platform staff-months (working staff, see
-    `staff_ramp_months`) per partnership a platform helped to form (NaN when none did, as
-    under the `none` design). The `countries_*` fields are the spread across countries
-    (`sim.countries.SPREAD_COLUMNS`).
+    `staff_ramp_months`, and the platforms' running cost) per partnership a platform helped
+    to form (NaN when none did, as under the `none` design). The `countries_*` fields are
+    the spread across countries (`sim.countries.SPREAD_COLUMNS`). The full-cost and
+    coverage columns are described in `full_cost_summary`.
     """
     from sim.countries import country_spread
     from sim.patterns import pattern_outputs
-    from sim.platforms import staff_months as platform_staff_months
+    from sim.platforms import spent_staff_months
 
     series = model.datacollector.get_model_vars_dataframe()
     history = model.partnership_history()
@@ -260,9 +280,7 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
     tail = series.tail(SUMMARY_TAIL_MONTHS)
     disbursed = float(series["donor_disbursed"].sum()) if len(series) else 0.0
     direct = float(series["outcome_direct"].iloc[-1]) if len(series) else 0.0
-    # Working staff-months: the budget times the months run unless staff ramps up.
-    staff_months = (p.platform_budget * model.steps if p.staff_ramp_months == 0.0
-                    else float(platform_staff_months(model).sum()))
+    staff_months = spent_staff_months(model)  # working staff plus running cost
     brokered = int(series["formed_brokered"].sum()) if len(series) else 0
     row: dict[str, Any] = {
         "platform_design": p.platform_design,
@@ -297,8 +315,6 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
         "goal_coverage": float(tail["goal_coverage"].mean()) if len(tail) else 0.0,
         "outcome_direct": direct,
         "outcome_indirect": float(series["outcome_indirect"].iloc[-1]) if len(series) else 0.0,
-        "platform_utilisation": float(series["platform_utilisation"].mean())
-        if len(series) else 0.0,
         "cost_per_partnership": staff_months / brokered if brokered else float("nan"),
         "donor_disbursed": disbursed,
         "donor_leverage": direct / disbursed if disbursed > LEVERAGE_MIN_DISBURSED
@@ -311,12 +327,77 @@ def run_summary(model: PartnershipModel) -> dict[str, Any]:
         "platform_proposals": int(series["platform_proposals"].sum()) if len(series) else 0,
         **{f"proposals_refused_{reason}": int(series[f"proposals_refused_{reason}"].sum())
            if len(series) else 0 for reason in REFUSAL_REASONS},
+        **full_cost_summary(model, series),
         **network_summary(model),
         **country_spread(model),
         **goal_outcomes(model),
     }
     row.update(pattern_outputs(model, row))
     return row
+
+
+def _ratio(numerator: float, denominator: float, smallest: float = 0.0) -> float:
+    """numerator / denominator, NaN when the denominator is at most `smallest`."""
+    return numerator / denominator if denominator > smallest else float("nan")
+
+
+def full_cost_summary(model: PartnershipModel, series: Any) -> dict[str, Any]:
+    """The full cost of the platforms and measures that tell designs apart (issue 12).
+
+    - `platform_running_cost`: staff-months the platforms spent running themselves
+      (`platform_fixed_cost` per platform per month, `sim.platforms.running_cost_months`);
+    - `membership_bandwidth`: bandwidth-months members spent on platform memberships
+      (`membership_overhead` times the memberships they pay for, summed over months);
+    - `membership_cost_per_partnership`: that bandwidth per brokered partnership, next to
+      `cost_per_partnership` (staff-months, running cost included); `staff_months_per_outcome`
+      (platform staff-months spent, running cost included; 0 under `none`) and
+      `membership_bandwidth_per_outcome`: the costs per unit of total goal outcome
+      (direct + indirect; NaN at or below `COST_MIN_OUTCOME`);
+    - `cofinance`, `cofinance_per_donor_money`: non-donor members' money put into
+      partnerships (funds at formation, running costs) and that per unit of donor money
+      disbursed, next to `donor_leverage` (outcome per donor money);
+    - `investor_pool_used`: the share of the investors' pool collective action invested;
+    - `goal_coverage_end` / `goal_coverage_mean`: share of (country, goal) cells with an
+      active partnership in the last month / over all months; `deep_coverage` (last
+      `SUMMARY_TAIL_MONTHS` months), `deep_coverage_end`, `deep_coverage_mean`: the same
+      for cells with a transformational partnership;
+    - `action_yield`: brokered partnerships per platform action used (NaN without actions);
+    - `skill_end_<sector>`: mean skill of each sector in the last month.
+    """
+    p = model.params
+    s = model.state
+    months = model.steps
+    n = len(series)
+    tail = series.tail(SUMMARY_TAIL_MONTHS)
+    brokered = float(s.platforms.brokered.sum())
+    outcome_total = (float(series["outcome_direct"].iloc[-1] + series["outcome_indirect"].iloc[-1])
+                     if n else 0.0)  # the summary's outcome_direct + outcome_indirect
+    from sim.platforms import running_cost_months, spent_staff_months
+
+    staff_months = spent_staff_months(model)  # 0 under `none`: nothing is spent
+    bandwidth = p.membership_overhead * float(series["paid_memberships"].sum()) if n else 0.0
+    cofinance = float(series["cofinance"].sum()) if n else 0.0
+    disbursed = float(series["donor_disbursed"].sum()) if n else 0.0
+    invested = float(series["investment_attracted"].sum()) if n else 0.0
+    pool = p.investor_pool * float(model.n_total)
+    return {
+        "platform_running_cost": running_cost_months(p, model.countries, months),
+        "membership_bandwidth": bandwidth,
+        "membership_cost_per_partnership": _ratio(bandwidth, brokered),
+        "staff_months_per_outcome": _ratio(staff_months, outcome_total, COST_MIN_OUTCOME),
+        "membership_bandwidth_per_outcome": _ratio(bandwidth, outcome_total, COST_MIN_OUTCOME),
+        "cofinance": cofinance,
+        "cofinance_per_donor_money": _ratio(cofinance, disbursed, LEVERAGE_MIN_DISBURSED),
+        "investor_pool_used": _ratio(invested, pool),
+        "goal_coverage_end": float(series["goal_coverage"].iloc[-1]) if n else 0.0,
+        "goal_coverage_mean": float(series["goal_coverage"].mean()) if n else 0.0,
+        "deep_coverage": float(tail["deep_coverage"].mean()) if n else 0.0,
+        "deep_coverage_end": float(series["deep_coverage"].iloc[-1]) if n else 0.0,
+        "deep_coverage_mean": float(series["deep_coverage"].mean()) if n else 0.0,
+        "action_yield": _ratio(brokered, float(s.platforms.actions_used.sum())),
+        **{f"skill_end_{sector}": float(series[f"skill_{sector}"].iloc[-1]) if n else 0.0
+           for sector in SECTORS},
+    }
 
 
 def partnership_groups(model: PartnershipModel, window: int | None = None) -> np.ndarray:
@@ -426,6 +507,6 @@ def goal_outcomes(model: PartnershipModel) -> dict[str, float]:
 
 
 __all__ = ["STEP_METRICS", "compute_step_metrics", "read_step_metric", "model_reporters",
-           "run_summary", "median_lifetime_km", "partnership_network", "component_sizes",
-           "partnership_groups", "SUMMARY_TAIL_MONTHS",
+           "run_summary", "full_cost_summary", "median_lifetime_km", "partnership_network",
+           "component_sizes", "partnership_groups", "SUMMARY_TAIL_MONTHS",
            "network_summary", "goal_outcomes", "COMPONENT_SIZE_CLASSES", "NETWORK_WINDOW_MONTHS"]

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.params import SECTORS
+
 HIGHER, LOWER = "higher", "lower"
 
 SHARE = "share (0-1)"
@@ -28,6 +30,9 @@ PER_1000 = "per 1,000 organisations"
 PER_ORG = "per organisation"
 MONTHS = "months"
 OUTCOME_UNITS = "outcome units"
+STAFF_MONTHS = "staff-months"
+BANDWIDTH_MONTHS = "bandwidth-months (partnership-equivalents x months)"
+SKILL = "skill (0-1)"
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,31 @@ OUTCOMES: tuple[Outcome, ...] = (
             derive=("per_org", "formed_event")),
     Outcome("search_cost_per_org", "Search cost per org (bandwidth)", LOWER,
             "bandwidth per organisation", derive=("per_org", "search_cost")),
+    # --- full cost and measures that tell designs apart (issue 12) ----------------------
+    Outcome("platform_running_cost", "Platform running cost", LOWER, STAFF_MONTHS),
+    Outcome("membership_bandwidth", "Members' bandwidth on platform memberships", LOWER,
+            BANDWIDTH_MONTHS),
+    Outcome("membership_cost_per_partnership", "Members' membership bandwidth per brokered "
+            "partnership", LOWER, "bandwidth-months per partnership"),
+    Outcome("staff_months_per_outcome", "Platform staff-months per unit of goal outcome",
+            LOWER, "staff-months per outcome unit"),
+    Outcome("membership_bandwidth_per_outcome", "Members' membership bandwidth per unit of "
+            "goal outcome", LOWER, "bandwidth-months per outcome unit"),
+    Outcome("cofinance", "Co-finance from non-donor members", HIGHER, "money (income units)"),
+    Outcome("cofinance_per_donor_money", "Co-finance per unit of donor money", HIGHER,
+            "money per unit of donor money"),
+    Outcome("donor_leverage", "Direct goal outcome per unit of donor money", HIGHER,
+            "outcome units per unit of donor money"),
+    Outcome("investor_pool_used", "Share of the investor pool invested", HIGHER, SHARE),
+    Outcome("goal_coverage_end", "Goal coverage in the last month", HIGHER, SHARE),
+    Outcome("goal_coverage_mean", "Goal coverage, mean over months", HIGHER, SHARE),
+    Outcome("deep_coverage", "Deep goal coverage (transformational)", HIGHER, SHARE),
+    Outcome("deep_coverage_end", "Deep goal coverage in the last month", HIGHER, SHARE),
+    Outcome("deep_coverage_mean", "Deep goal coverage, mean over months", HIGHER, SHARE),
+    Outcome("action_yield", "Partnerships brokered per platform action", HIGHER,
+            "partnerships per action"),
+    *(Outcome(f"skill_end_{sector}", f"Skill at the end: {sector.replace('_', ' ')}", HIGHER,
+              SKILL) for sector in SECTORS),
 )
 
 SERIES: tuple[Outcome, ...] = (
@@ -95,6 +125,13 @@ SERIES: tuple[Outcome, ...] = (
     Outcome("formed_event", "Partnerships formed at events", HIGHER, "partnerships"),
     Outcome("investment_attracted", "Investment attracted", HIGHER, "investment units"),
     Outcome("outcome_indirect", "Indirect goal outcome", HIGHER, OUTCOME_UNITS),
+    Outcome("goal_coverage", "Goal coverage", HIGHER, SHARE),
+    Outcome("deep_coverage", "Deep goal coverage (transformational)", HIGHER, SHARE),
+    Outcome("action_yield", "Partnerships brokered per platform action", HIGHER,
+            "partnerships per action"),
+    Outcome("paid_memberships", "Platform memberships members pay for", LOWER,
+            "memberships"),
+    Outcome("cofinance", "Co-finance from non-donor members", HIGHER, "money"),
 )
 
 _BY_NAME = {o.name: o for o in OUTCOMES}

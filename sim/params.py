@@ -491,6 +491,32 @@ class Params:
                                     "Guess; keeps reserves bounded.", lo=1.0, hi=1e4,
         plausible=(12.0, 48.0),
         plausible_why="Guess: one to four years of income in reserve.")
+    # --- full cost and finite investors (issue 12) ------------------------------------
+    platform_fixed_cost: float = _p(0.0, "Fixed running cost of one platform, in staff-equivalents "
+                                    "per month (governance, reporting, membership administration), "
+                                    "taken out of `platform_budget` before the rest is shared out "
+                                    "as staff; when a design's platforms cost more than their part "
+                                    "of the budget, that part goes wholly to running costs and "
+                                    "their staff is 0 (never negative).",
+                                    "0 keeps the first version's free platforms (and its "
+                                    "calibration: at 0.2 the calibration twin's reservation "
+                                    "interval misses its truth). Guess (illustrative) for a "
+                                    "costed run: 0.2, about one day a week of one person per "
+                                    "platform, so 17 leads or 51 national secretariats are not "
+                                    "free to run at equal staff.",
+                                    lo=0.0, hi=1e4,
+        plausible=(0.0, 0.5),
+        plausible_why="Guess: from free platforms to half a person per platform per month.")
+    investor_pool: float = _p(2.0, "Money per organisation that collective-action investors can "
+                              "put in over the whole run; a country's pool is this times its "
+                              "organisations and is not replenished (used only when "
+                              "`collective_action` > 0).",
+                              "Guess (illustrative): about a year of an average organisation's "
+                              "income (0.164 a month at the default sector mix); investment is "
+                              "drawn from a finite pool, not created. Binding: uncapped, "
+                              "collective_action=0.5 would attract about 23 per organisation "
+                              "in 120 months, more than the ecosystem's own income.",
+                              lo=0.0, hi=1e6)
     # --- engine ---------------------------------------------------------------------
     engine: str = _p("numba", "Which driver runs the rules: compiled loop or Mesa agent loop.",
                      "numba for speed, mesa for debugging and custom agents.", choices=ENGINES)

@@ -16,6 +16,10 @@
 Every design spends the same `platform_budget` (staff), so designs differ by shape alone.
 A platform hires its staff over `staff_ramp_months` from the month it starts (its working
 staff, `Platforms.working`, is set each month by `sim.rules.update_platforms`).
+Each platform first costs `platform_fixed_cost` staff-equivalents a month to run (its
+running cost, `budget_parts`); only the rest of the budget is shared out as staff, so a
+design with more platforms has fewer staff. When a part's platforms cost more than that
+part of the budget, the whole part is running cost and their staff is 0 (never negative).
 An organisation's memberships are kept in "slots": slot s stands for the platform
 `slot_base[s] + (country if slot_national[s] else 0)`.
 """
@@ -58,46 +62,96 @@ def national_staff(p: Params, countries: Countries, national_budget: float) -> n
     return national_budget * weights / weights.sum()
 
 
+def after_fixed_cost(part: float, n_platforms: int, fixed_cost: float) -> tuple[float, float]:
+    """Split the monthly budget `part` of `n_platforms` platforms into (staff to share out,
+    running cost): each platform costs `fixed_cost`; when they cost more than `part`, all
+    of it is running cost and nothing is left for staff."""
+    running = min(n_platforms * fixed_cost, part)
+    return part - running, running
+
+
+def budget_parts(p: Params, countries: Countries, before_start: bool = False
+                 ) -> tuple[float, float, float]:
+    """A design's monthly budget as (national platforms' staff, goal leads' staff, running
+    cost of all platforms), in staff-equivalents; the three add up to `platform_budget`
+    (0, 0, 0 for `none`, which spends nothing). `staged` is hybrid's from
+    `staged_start_month`, and national's before it (`before_start`)."""
+    c = len(countries)
+    budget = p.platform_budget
+    fixed = p.platform_fixed_cost
+    design = p.platform_design
+    if design == "staged":
+        design = "national" if before_start else "hybrid"
+    if design == "none":
+        return 0.0, 0.0, 0.0
+    if design == "national":
+        national, running = after_fixed_cost(budget, c, fixed)
+        return national, 0.0, running
+    if design == "per_goal":
+        leads, running = after_fixed_cost(budget, N_GOALS, fixed)
+        return 0.0, leads, running
+    if design == "hybrid":
+        national_part = budget * p.hybrid_national_share
+        national, running_national = after_fixed_cost(national_part, c, fixed)
+        leads, running_leads = after_fixed_cost(budget - national_part, N_GOALS, fixed)
+        return national, leads, running_national + running_leads
+    raise ValueError(f"platform_design={p.platform_design!r}: allowed values are "
+                     f"{', '.join(PLATFORM_DESIGNS)}")
+
+
+def platform_running_cost(p: Params, countries: Countries) -> float:
+    """Staff-equivalents a month the design's platforms spend on running themselves."""
+    return budget_parts(p, countries)[2]
+
+
 def platform_layout(p: Params, countries: Countries
                     ) -> tuple[list[tuple[int, int, int, float, bool]], int]:
     """Return the platforms of a design as (level, goal, country, staff, takes_members) and
     the number of membership slots an organisation has (for `staged`, the layout from
-    `staged_start_month`, which is hybrid's; see `early_staff` for the staff before it)."""
+    `staged_start_month`, which is hybrid's; see `early_staff` for the staff before it).
+    Staff is the budget left after the platforms' running costs (`budget_parts`)."""
     c = len(countries)
-    budget = p.platform_budget
     design = p.platform_design
+    national, leads, _ = budget_parts(p, countries)
     if design == "none":
         return [], 1
     if design == "national":
-        staff = national_staff(p, countries, budget)
+        staff = national_staff(p, countries, national)
         return [(NATIONAL, ALL_GOALS, k, float(staff[k]), True) for k in range(c)], 1
     if design == "per_goal":
-        return [(GLOBAL, g, -1, budget / N_GOALS, True) for g in range(N_GOALS)], N_GOALS
-    if design in LEADS_THROUGH_NATIONAL:
-        national = budget * p.hybrid_national_share
-        leads = budget - national
-        staff = national_staff(p, countries, national)
-        return ([(NATIONAL, ALL_GOALS, k, float(staff[k]), True) for k in range(c)]
-                + [(GLOBAL, g, -1, leads / N_GOALS, False) for g in range(N_GOALS)]), 1
-    raise ValueError(f"platform_design={design!r}: allowed values are "
-                     f"{', '.join(PLATFORM_DESIGNS)}")
+        return [(GLOBAL, g, -1, leads / N_GOALS, True) for g in range(N_GOALS)], N_GOALS
+    staff = national_staff(p, countries, national)  # hybrid, staged (budget_parts checked)
+    return ([(NATIONAL, ALL_GOALS, k, float(staff[k]), True) for k in range(c)]
+            + [(GLOBAL, g, -1, leads / N_GOALS, False) for g in range(N_GOALS)]), 1
 
 
 def early_staff(p: Params, countries: Countries, level: np.ndarray, staff: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Full staff of each platform before `staged_start_month`, and the month it starts.
 
-    In the staged design the national platforms hold the whole budget (split as in
-    `national`) and the goal leads, with no staff before it, start at `staged_start_month`;
-    in every other design the staff never changes and every platform starts at month 0.
+    In the staged design the national platforms hold the whole budget left after their own
+    running costs (split as in `national`) and the goal leads, with no staff before it,
+    start at `staged_start_month`; in every other design the staff never changes and every
+    platform starts at month 0.
     """
     if p.platform_design != "staged":
         return staff.copy(), np.zeros(staff.shape[0], np.int64)
     nat = level == NATIONAL
     before = np.zeros_like(staff)
-    before[nat] = national_staff(p, countries, p.platform_budget)
+    before[nat] = national_staff(p, countries, budget_parts(p, countries, before_start=True)[0])
     start = np.where(nat, 0, p.staged_start_month).astype(np.int64)
     return before, start
+
+
+def running_cost_months(p: Params, countries: Countries, months: int) -> float:
+    """Staff-months the platforms spend running themselves over `months` months (in
+    `staged`, only the national platforms' before `staged_start_month`)."""
+    running = budget_parts(p, countries)[2]
+    if p.platform_design != "staged":
+        return running * months
+    early = min(months, p.staged_start_month)
+    return (budget_parts(p, countries, before_start=True)[2] * early
+            + running * (months - early))
 
 
 def build_platforms(p: Params, countries: Countries) -> Platforms:
@@ -214,3 +268,11 @@ def mean_staff(model: PartnershipModel) -> np.ndarray:
     if staff_constant(model.params) or model.steps == 0:
         return pl.staff.copy()
     return pl.staff_months / model.steps
+
+
+def spent_staff_months(model: PartnershipModel) -> float:
+    """Staff-months the design has spent so far: its platforms' working staff-months plus
+    their running cost (`platform_budget` times the months run, unless staff ramps up; 0
+    under `none`)."""
+    return float(staff_months(model).sum()) + running_cost_months(
+        model.params, model.countries, model.steps)

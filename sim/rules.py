@@ -47,6 +47,7 @@ from sim.state import (
     SOLO,
     T_ACTIONS_AVAILABLE,
     T_ACTIONS_USED,
+    T_COFINANCE,
     T_CONTACTS,
     T_CONTACTS_CROSS,
     T_CONTACTS_REPEAT,
@@ -604,6 +605,8 @@ def try_form(O, PS, W, K, n: int, g: int, broker: int, expertise: float, local: 
         contribution = min(O.resources[i], K.commitment_months[O.sector[i]] * K.running_cost)
         O.resources[i] -= contribution
         funds += contribution
+        if O.sector[i] != DONOR:
+            W.tally[T_COFINANCE] += contribution
     PS.goal[k] = g
     PS.kind[k] = TRANSFORMATIONAL if distinct >= 3 else VALUE_CHAIN
     PS.health[k] = 0.5 + 0.3 * skill
@@ -847,7 +850,10 @@ def operate_partnership(k: int, O, PS, W, K, rng) -> None:
     if wealth > 0.0:
         for a in range(n):
             i = members[a]
-            O.resources[i] -= paid * max(O.resources[i], 0.0) / wealth
+            share = paid * max(O.resources[i], 0.0) / wealth
+            O.resources[i] -= share
+            if O.sector[i] != DONOR:
+                W.tally[T_COFINANCE] += share
     PS.funds[k] -= cost - paid
 
     skill, distinct, distance = group_stats(O, members, n)
@@ -971,7 +977,8 @@ def review_partnership(k: int, O, PS, W, K) -> None:
 def spread_outcomes(W, K) -> None:
     """Process 8: add this step's output to direct outcomes and carry indirect effects
     through the goal-interaction matrix; measured positive indirect impact attracts
-    collective-action investment into the goals it helps."""
+    collective-action investment into the goals it helps, drawn from the country's finite
+    investor pool."""
     n_countries = W.pressure.shape[0]
     gains = W.gains
     for c in range(n_countries):
@@ -988,11 +995,23 @@ def spread_outcomes(W, K) -> None:
                     W.outcome_indirect[c, h] += effect
                     gains[h] += effect
         if K.collective_action > 0.0:
+            # Investors put in what the impact attracts, scaled down alike on every goal
+            # when the country's remaining pool cannot cover it all.
+            wanted = 0.0
             for h in range(N_GOALS):
                 if gains[h] > 0.0:
-                    invested = K.collective_action * gains[h]
+                    wanted += K.collective_action * gains[h]
+            scale = 1.0
+            if wanted > W.investor_pool[c]:
+                scale = W.investor_pool[c] / wanted
+            drawn = 0.0
+            for h in range(N_GOALS):
+                if gains[h] > 0.0:
+                    invested = K.collective_action * gains[h] * scale
                     W.investment[c, h] += invested
                     W.tally[T_INVESTED] += invested
+                    drawn += invested
+            W.investor_pool[c] = max(0.0, W.investor_pool[c] - drawn)
 
 
 __all__ = [

@@ -43,7 +43,9 @@ SECTOR_CULTURE = np.array([0.25, 0.95, 0.0, 0.7, 0.55, 0.35, 0.15])
 (T_FORMED, T_DISSOLVED_HEALTH, T_DISSOLVED_UNMET, T_DISSOLVED_FUNDING, T_DISSOLVED_OBJECTIVE,
  T_DISBURSED, T_INVESTED, T_ACTIONS_USED, T_ACTIONS_AVAILABLE, T_CONTACTS, T_CONTACTS_CROSS,
  T_SEARCH_COST, T_FORMED_SOLO, T_FORMED_BROKERED, T_FORMED_EVENT, T_MEMBER_EXITS, T_TRAINED,
- T_FORMED_REPEAT, T_CONTACTS_REPEAT, T_ENDED, T_NEXT_SERIAL, T_PROPOSED, T_REFUSED) = range(23)
+ T_FORMED_REPEAT, T_CONTACTS_REPEAT, T_ENDED, T_NEXT_SERIAL, T_PROPOSED,
+ T_COFINANCE,  # non-donor members' money put into partnerships (funds, running costs)
+ T_REFUSED) = range(24)
 # Why formation refused a group a platform proposed: T_REFUSED + the reason's code.
 REFUSAL_REASONS = ("bandwidth", "country", "repeated", "pool", "payoff")
 REFUSED_BANDWIDTH, REFUSED_COUNTRY, REFUSED_REPEATED, REFUSED_POOL, REFUSED_PAYOFF = range(
@@ -182,6 +184,9 @@ class World(NamedTuple):
     # Per-country tally: platform staff-months that reached the country's organisations
     # (an action counts staff/actions of its platform), by platform level; cumulative.
     staff_served: np.ndarray   # float64 [n_countries, 2]: NATIONAL, GLOBAL
+    # Money collective-action investors still have for the country (`investor_pool` times
+    # its organisations at the start, never replenished).
+    investor_pool: np.ndarray  # float64 [n_countries]
 
 
 #: Country-level parameters the rules read from `World`, one value per country; the other
@@ -355,6 +360,7 @@ def build_world(p: Params, countries: Countries, rng: np.random.Generator,
         gains=np.zeros(N_GOALS),
         **{name: countries[name].astype(np.float64).copy() for name in WORLD_COUNTRY_VALUES},
         staff_served=np.zeros((c, 2)),
+        investor_pool=p.investor_pool * countries.n_orgs.astype(np.float64),
     )
 
 

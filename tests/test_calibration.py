@@ -363,14 +363,19 @@ def test_a_killed_calibration_continues_where_it_stopped(synthetic: tuple[Path, 
 def test_the_shipped_plans_load() -> None:
     small, full = load_plan("small"), load_plan("full")
     assert small.is_twin and not full.is_twin and full.parameters == "all"
-    assert full.scenario["n_countries"] > 1 and full.scenario["n_orgs"] >= 10_000
+    from sim.params import make_params
+    from sim.worlds import load_countries
+
+    world = load_countries(make_params(**full.scenario))
+    assert len(world) > 1 and world.n_orgs.mean() >= 10_000  # several country-sized countries
+    assert full.targets == "core"
     assert small.run_budget()["total"] < 1000 < full.run_budget()["total"]
 
 
 @pytest.mark.parametrize("plan, message", [
     ({"targets": "nope"}, r"target set 'nope': unknown"),
-    ({"targets": "illustrative"}, r"illustrative.yaml: target 'sme_to_multinational_"
-                                  r"participation': output .* is proposed"),
+    ({"targets": "core"}, r"core.yaml: target 'sme_multinational_platform_membership_"
+                          r"ratio': output .* is proposed"),
     ({"targets": "illustrative", "drop_targets": ["nope"]}, r"drop names target 'nope'"),
     ({"targets": "illustrative", "parameters": ["n_orgs"]}, r"parameter 'n_orgs': not an "
                                                             r"uncertain parameter"),

@@ -23,12 +23,14 @@ from sim import (
     Platform,
 )
 from sim.params import END_CAUSES, FAILURE_CAUSES, SECTORS
+from sim.platforms import platform_running_cost
 
 REQUIRED_REPORTERS = [
     "active_partnerships", "formed", "dissolved", *(f"dissolved_{c}" for c in END_CAUSES),
     "sme_participation", "multinational_participation", "ngo_participation",
     "cross_sector_share", "transformational_share", "mean_skill", "goal_coverage",
-    "outcome_direct", "outcome_indirect", "platform_utilisation", "donor_disbursed",
+    "outcome_direct", "outcome_indirect", "action_yield", "donor_disbursed",
+    "deep_coverage", "platform_actions", "paid_memberships", "cofinance",
 ]
 
 
@@ -113,7 +115,9 @@ def test_agents_are_thin_views_onto_the_state() -> None:
     assert 0 <= org.load <= org.bandwidth and 1 <= len(org.goals) <= 17
     platform = model.platform_agents[0]
     assert isinstance(platform, Platform) and platform.level == "national"
-    assert platform.goal_scope is None and platform.staff == model.params.platform_budget
+    # One country: the national platform has the budget less its running cost.
+    assert platform.goal_scope is None and platform.staff == (
+        model.params.platform_budget - model.params.platform_fixed_cost)
     assert all(platform in member.memberships for member in platform.members[:20])
 
 
@@ -136,12 +140,14 @@ def test_per_goal_design_has_seventeen_global_leads_at_equal_budget() -> None:
     totals = {}
     for design in ("national", "per_goal", "hybrid"):
         model = PartnershipModel(n_orgs=100, n_countries=3, platform_design=design, rng=0)
-        totals[design] = sum(p.staff for p in model.platform_agents)
+        # Equal budget: staff plus the platforms' running cost (platform_fixed_cost each).
+        totals[design] = (sum(p.staff for p in model.platform_agents)
+                          + platform_running_cost(model.params, model.countries))
         if design == "per_goal":
             assert sorted(p.goal_scope for p in model.platform_agents) == list(range(1, 18))
             assert {p.level for p in model.platform_agents} == {"global"}
     assert totals["national"] == pytest.approx(totals["per_goal"]) == pytest.approx(
-        totals["hybrid"])
+        totals["hybrid"]) == pytest.approx(20.0)
 
 
 def test_kaplan_meier_median_counts_active_partnerships_as_censored() -> None:

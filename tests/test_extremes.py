@@ -190,8 +190,8 @@ def test_skills_1_stay_within_decay_bound() -> None:
 def test_platform_budget_0_means_no_platform_activity(design: str) -> None:
     model, table = run_sound(platform_budget=0.0, platform_design=design)
     assert np.all(model.state.platforms.staff == 0.0)
-    for key in ("platform_utilisation", "formed_brokered", "trained", "platform_membership",
-                "sme_platform_membership"):
+    for key in ("action_yield", "platform_actions", "formed_brokered", "trained",
+                "platform_membership", "sme_platform_membership", "paid_memberships"):
         assert (table[key] == 0).all(), key
     assert np.all(model.state.platforms.brokered == 0)
     assert math.isnan(model.summary()["cost_per_partnership"])
@@ -308,8 +308,8 @@ def test_max_members_bounds_partnership_size(max_members: int) -> None:
 def test_membership_overhead_100_means_nobody_joins_a_platform(design: str) -> None:
     model, table = run_sound(membership_overhead=100.0, platform_design=design,
                              ba_representation=True)
-    for key in ("platform_membership", "sme_platform_membership", "platform_utilisation",
-                "formed_brokered"):
+    for key in ("platform_membership", "sme_platform_membership", "action_yield",
+                "paid_memberships", "formed_brokered"):
         assert (table[key] == 0).all(), key
     assert np.all(model.state.platforms.member_count == 0)
     assert np.all(model.state.orgs.member_pos == -1)

@@ -35,7 +35,10 @@ FIXED = ("n_orgs", "n_countries", "sector_shares", "platform_design", "platform_
          "hybrid_national_share", "capacity_building_share", "convening_share",
          "event_partnering", "ba_representation", "collective_action", "goal_matrix_path",
          "engine", "partnership_cost", "max_members", "n_priority_goals", "world",
-         "world_scale", "national_budget_split", "staged_start_month")
+         "world_scale", "national_budget_split", "staged_start_month",
+         # structural switches (plausible_choices): calibrated, not in Morris/Sobol
+         "overhead_scaling", "lead_member_search",
+         "investor_pool")  # acts only with collective_action, a lever off by default
 
 
 # --- ranges in the parameter schema ------------------------------------------------------------

@@ -18,7 +18,7 @@ from sim.countries import SPREAD_COLUMNS, country_summary, gini
 from sim.evaluate import read_summary
 from sim.invariants import invariant_violations
 from sim.params import COUNTRY_PARAMS, N_SECTORS, PARAM_FIELDS, SECTORS, SME, make_params
-from sim.platforms import country_need, national_staff
+from sim.platforms import budget_parts, country_need, national_staff
 from sim.state import GLOBAL, NATIONAL, sector_counts
 from sim.worlds import (
     allowed_columns,
@@ -327,16 +327,17 @@ def test_country_summary_adds_up_to_the_run(heterogeneous, design) -> None:
     assert table["active_at_end"].sum() == summary["active_at_end"]
     assert table["outcome_direct"].sum() == pytest.approx(summary["outcome_direct"])
     assert table["outcome_indirect"].sum() == pytest.approx(summary["outcome_indirect"])
-    budget = model.params.platform_budget
-    share = model.params.hybrid_national_share
-    # Staged: the whole budget national until staged_start_month, then split as in hybrid.
-    early = min(model.steps, model.params.staged_start_month) / model.steps
-    national = {"none": 0.0, "national": budget, "per_goal": 0.0, "hybrid": budget * share,
-                "staged": budget * (early + (1.0 - early) * share)}[design]
+    # Staff is the budget left after the platforms' running costs (platforms.budget_parts);
+    # staged holds the national platforms' whole part until staged_start_month.
+    national, leads, _ = budget_parts(model.params, model.countries)
+    if design == "staged":
+        early = min(model.steps, model.params.staged_start_month) / model.steps
+        before = budget_parts(model.params, model.countries, before_start=True)[0]
+        national = early * before + (1.0 - early) * national
     assert table["national_staff"].sum() == pytest.approx(national)
     if design in ("per_goal", "hybrid", "staged"):
         # Leads' staff reaches countries in proportion to their actions there.
-        assert 0.0 < table["global_staff"].sum() <= budget - national + 1e-9
+        assert 0.0 < table["global_staff"].sum() <= leads + 1e-9
         assert (table["global_staff"] > 0).all()
     else:
         assert (table["global_staff"] == 0).all()
@@ -352,7 +353,8 @@ def test_one_country_results_match_the_run_summary() -> None:
     assert row["sme_participation"] == pytest.approx(summary["sme_participation"])
     assert row["failed_share"] == pytest.approx(summary["failed_share"])
     assert row["partnerships_per_1000"] == pytest.approx(summary["partnerships_per_1000"])
-    assert row["national_staff"] == model.params.platform_budget
+    assert row["national_staff"] == (model.params.platform_budget
+                                     - model.params.platform_fixed_cost)
     assert summary["countries_outcome_per_org_gini"] == 0.0
     assert summary["countries_outcome_per_org_min_ratio"] == pytest.approx(1.0)
     assert summary["countries_sme_participation_min"] == pytest.approx(
