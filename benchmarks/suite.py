@@ -539,7 +539,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sweep-orgs", type=_positive, help="organisations per run (300)")
     parser.add_argument("--sweep-steps", type=_positive, help="steps per run (120)")
     parser.add_argument("--sweep-big-runs", type=_nonnegative,
-                        help="runs of the large-run scaling figure (40; 0: skip)")
+                        help="runs of the large-run scaling figure (120; 0: skip)")
     parser.add_argument("--sweep-big-orgs", type=_positive,
                         help="organisations of the large runs (10000)")
     parser.add_argument("--timeout", type=_seconds, default=3600.0,
@@ -552,7 +552,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     defaults = {"sizes": "1000,10000,100000,1000000", "steps": 120, "mesa_max": 10_000,
                 "mesa_steps": 12, "startup_orgs": 1000, "warm_repeats": 3, "skip_cold": False,
                 "sweep_runs": 1000, "sweep_orgs": 300, "sweep_steps": 120,
-                "sweep_big_runs": 40, "sweep_big_orgs": 10_000}
+                "sweep_big_runs": 120, "sweep_big_orgs": 10_000}
     if args.quick:
         defaults.update(QUICK)
     for key, value in defaults.items():

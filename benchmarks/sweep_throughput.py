@@ -1,7 +1,7 @@
 """Batch throughput: the evaluation layer against a bare model loop, side by side in one run.
 
     python benchmarks/sweep_throughput.py [--runs 1000] [--orgs 300] [--steps 120]
-                                          [--big-runs 40] [--big-orgs 10000] [--csv FILE]
+                                          [--big-runs 120] [--big-orgs 10000] [--csv FILE]
 
 Measures, on the benchmark scenario (every mechanism on) and the same seeds:
 
@@ -129,7 +129,7 @@ def _row(measurement: str, orgs: int, runs: int, steps: int, workers: int, wall:
             **extra}
 
 
-def measure_all(runs: int = 1000, orgs: int = 300, steps: int = 120, big_runs: int = 40,
+def measure_all(runs: int = 1000, orgs: int = 300, steps: int = 120, big_runs: int = 120,
                 big_orgs: int = 10_000, blocks: int = 4, timeout: float | None = None,
                 env: dict[str, str] | None = None, log=print) -> list[dict[str, Any]]:
     """Every measurement of the module docstring; one row each (see COLUMNS)."""
@@ -213,7 +213,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--orgs", type=int, default=300)
     parser.add_argument("--steps", type=int, default=120)
-    parser.add_argument("--big-runs", type=int, default=40)
+    parser.add_argument("--big-runs", type=int, default=120)
     parser.add_argument("--big-orgs", type=int, default=10_000)
     parser.add_argument("--blocks", type=int, default=4,
                         help="blocks the bare loop and one worker alternate in")
