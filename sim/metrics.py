@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.jit import jit, jit_noalloc
-from sim.params import END_CAUSES, FAILURE_CAUSES, N_SECTORS, SECTORS, SME
+from sim.params import END_CAUSES, FAILURE_CAUSES, MULTINATIONAL, N_SECTORS, SECTORS, SME
 from sim.state import (
     REFUSAL_REASONS,
     T_ACTIONS_USED,
@@ -58,6 +58,9 @@ STEP_METRICS: tuple[str, ...] = (
     "platform_proposals", *(f"proposals_refused_{reason}" for reason in REFUSAL_REASONS),
     # full cost and measures that tell designs apart (issue 12)
     "deep_coverage", "platform_actions", "paid_memberships", "cofinance",
+    # platform membership and exits of businesses, by sector (calibration targets 7-9)
+    "multinational_platform_membership", "sme_paid_memberships",
+    "multinational_paid_memberships", "sme_platform_exits", "multinational_platform_exits",
 )
 _INDEX = {name: k for k, name in enumerate(STEP_METRICS)}
 # Positions in STEP_METRICS, as constants the compiled kernel reads by name.
@@ -77,6 +80,11 @@ _I_DEEP = _INDEX["deep_coverage"]
 _I_PAID_MEMBERSHIPS = _INDEX["paid_memberships"]
 _I_MEMBERSHIP = _INDEX["platform_membership"]
 _I_SME_MEMBERSHIP = _INDEX["sme_platform_membership"]
+_I_MNC_MEMBERSHIP = _INDEX["multinational_platform_membership"]
+_I_SME_PAID = _INDEX["sme_paid_memberships"]
+_I_MNC_PAID = _INDEX["multinational_paid_memberships"]
+_I_SME_EXITS = _INDEX["sme_platform_exits"]
+_I_MNC_EXITS = _INDEX["multinational_platform_exits"]
 _I_GINI = _INDEX["participation_gini"]
 # Measures that are a step's tally as it stands: (position in STEP_METRICS, tally index).
 _TALLY_METRICS = np.array([
@@ -125,9 +133,10 @@ def gini_of_counts(counts: np.ndarray) -> float:
 
 
 @jit_noalloc
-def fill_step_metrics(O, PS, W, out: np.ndarray, per_sector: np.ndarray, covered: np.ndarray,
-                      joined: np.ndarray) -> None:
-    """Fill `out` (ordered as STEP_METRICS), using zeroed working arrays: `per_sector`
+def fill_step_metrics(O, PS, W, exits: np.ndarray, out: np.ndarray, per_sector: np.ndarray,
+                      covered: np.ndarray, joined: np.ndarray) -> None:
+    """Fill `out` (ordered as STEP_METRICS; `exits`: the platforms' cumulative exits of SME
+    and multinational members), using zeroed working arrays: `per_sector`
     [3, N_SECTORS], `covered` [n_countries, N_GOALS] and `joined` (a histogram with a bin
     for every value of `O.n_joined`). A cell of `covered` ends 1 when an active partnership
     works on that (country, goal), 2 when a transformational one does."""
@@ -138,6 +147,7 @@ def fill_step_metrics(O, PS, W, out: np.ndarray, per_sector: np.ndarray, covered
     skill_sector = per_sector[2]
     members = 0.0
     sme_members = 0.0
+    mnc_members = 0.0
     skill_total = 0.0
     paid = 0.0
     for i in range(O.sector.shape[0]):
@@ -148,14 +158,18 @@ def fill_step_metrics(O, PS, W, out: np.ndarray, per_sector: np.ndarray, covered
         joined[O.n_joined[i]] += 1
         if O.n_active[i] > 0:
             active_sector[s] += 1
-        for slot in range(O.member_pos.shape[1]):
-            if O.member_pos[i, slot] >= 0 and O.via_ba[i, slot] == 0:
-                paid += 1
+        paid += O.paid_memberships[i]
+        if s == SME:
+            out[_I_SME_PAID] += O.paid_memberships[i]
+        elif s == MULTINATIONAL:
+            out[_I_MNC_PAID] += O.paid_memberships[i]
         for slot in range(O.member_pos.shape[1]):
             if O.member_pos[i, slot] >= 0:
                 members += 1
                 if s == SME:
                     sme_members += 1
+                elif s == MULTINATIONAL:
+                    mnc_members += 1
                 break
     active = 0
     cross = 0
@@ -207,15 +221,20 @@ def fill_step_metrics(O, PS, W, out: np.ndarray, per_sector: np.ndarray, covered
         out[_I_YIELD] = t[T_FORMED_BROKERED] / t[T_ACTIONS_USED]
     out[_I_PAID_MEMBERSHIPS] = paid
     out[_I_MEMBERSHIP] = members / n_orgs
-    if n_sector[0] > 0:
-        out[_I_SME_MEMBERSHIP] = sme_members / n_sector[0]
+    if n_sector[SME] > 0:
+        out[_I_SME_MEMBERSHIP] = sme_members / n_sector[SME]
+    if n_sector[MULTINATIONAL] > 0:
+        out[_I_MNC_MEMBERSHIP] = mnc_members / n_sector[MULTINATIONAL]
+    out[_I_SME_EXITS] = exits[0]  # cumulative: the summary differences them
+    out[_I_MNC_EXITS] = exits[1]
     out[_I_GINI] = gini_of_counts(joined)
 
 
 @jit
 def compute_step_metrics(O, PL, PS, W, out: np.ndarray) -> None:
     """Fill `out` (ordered as STEP_METRICS) with this step's measures."""
-    fill_step_metrics(O, PS, W, out, np.zeros((3, N_SECTORS)), np.zeros(W.pressure.shape),
+    fill_step_metrics(O, PS, W, PL.exits, out, np.zeros((3, N_SECTORS)),
+                      np.zeros(W.pressure.shape),
                       np.zeros(O.n_joined.max() + 1, np.int64))
 
 

@@ -34,7 +34,10 @@ NAN = float("nan")
 PATTERN_OUTPUTS = ("failed_within_60_share", "survival_60_km", "failure_hazard_ratio_late_early",
                    "sme_to_multinational_participation", "brokered_per_national_platform_year",
                    "transformational_share_brokered", "network_small_component_share",
-                   "repeat_partner_org_share")
+                   "repeat_partner_org_share", "sme_to_multinational_platform_membership",
+                   "sme_to_multinational_platform_exit_rate", "business_platform_exit_rate")
+#: Months at the start of a run left out of the platform exit rates (members settle in).
+SETTLING_MONTHS = 12
 
 
 def _lives(model: PartnershipModel) -> pd.DataFrame:
@@ -141,6 +144,40 @@ def repeat_partner_org_share(groups: np.ndarray) -> float:
     return float(repeated.size / seen.size)
 
 
+def business_membership(series: pd.DataFrame, months: int = SETTLING_MONTHS
+                        ) -> dict[str, float]:
+    """Platform membership and exits of SMEs against multinationals, from the monthly table:
+    the mean over the last 12 months of (SMEs' share in any platform) / (multinationals'
+    share); over months `months`+1..end, SMEs' exits per SME membership-month over the same
+    for multinationals; and exits of both per business membership-year (paid memberships:
+    an SME represented by its association neither pays nor leaves on its own)."""
+    tail = series.tail(12)
+    mnc_share = tail["multinational_platform_membership"]
+    shares = (tail["sme_platform_membership"] / mnc_share)[mnc_share > 0]
+    out = {"sme_to_multinational_platform_membership":
+           float(shares.mean()) if len(shares) else NAN,
+           "sme_to_multinational_platform_exit_rate": NAN, "business_platform_exit_rate": NAN}
+    if len(series) <= months:
+        return out
+    later = series.iloc[months:]
+    settled = series.iloc[months - 1] if months > 0 else None
+
+    def exits(column: str) -> float:
+        start = float(settled[column]) if settled is not None else 0.0
+        return float(series[column].iloc[-1]) - start
+
+    sme_exits, mnc_exits = exits("sme_platform_exits"), exits("multinational_platform_exits")
+    sme_months = float(later["sme_paid_memberships"].sum())
+    mnc_months = float(later["multinational_paid_memberships"].sum())
+    if sme_months > 0 and mnc_months > 0 and mnc_exits > 0:
+        out["sme_to_multinational_platform_exit_rate"] = ((sme_exits / sme_months)
+                                                          / (mnc_exits / mnc_months))
+    if sme_months + mnc_months > 0:
+        out["business_platform_exit_rate"] = 12.0 * (sme_exits + mnc_exits) / (
+            sme_months + mnc_months)
+    return out
+
+
 def _ratio(a: float, b: float) -> float:
     return a / b if b and np.isfinite(b) and np.isfinite(a) else NAN
 
@@ -161,6 +198,7 @@ def pattern_outputs(model: PartnershipModel, summary: dict[str, Any]) -> dict[st
         "transformational_share_brokered": transformational_share_brokered(lives),
         "network_small_component_share": _ratio(small, summary.get("network_components", 0)),
         "repeat_partner_org_share": repeat_partner_org_share(lives.attrs["members"]),
+        **business_membership(model.datacollector.get_model_vars_dataframe()),
     }
     assert tuple(out) == PATTERN_OUTPUTS
     return out
@@ -169,4 +207,4 @@ def pattern_outputs(model: PartnershipModel, summary: dict[str, Any]) -> dict[st
 __all__ = ["pattern_outputs", "PATTERN_OUTPUTS", "failed_within", "survival_km",
            "failure_hazard_ratio", "brokered_per_national_platform_year",
            "transformational_share_brokered", "repeat_partner_org_share", "HORIZON_MONTHS",
-           "FIRST_YEARS_MONTHS"]
+           "FIRST_YEARS_MONTHS", "business_membership", "SETTLING_MONTHS"]

@@ -240,7 +240,7 @@ def build_platforms(p: Params, countries: Countries) -> Platforms:
         actions_used=np.zeros(n),
         brokered=np.zeros(n, np.int64), slot_base=np.array(slot_base, np.int64),
         slot_national=np.array(slot_national, np.int64), slot_goal=np.array(slot_goal, np.int64),
-        order=np.arange(n, dtype=np.int64),
+        order=np.arange(n, dtype=np.int64), exits=np.zeros(2, np.int64),
         staff_before=staff_before, start_month=start_month, working=staff_before.copy(),
         staff_months=np.zeros(n), fed_service=fed_service, fed_expertise=fed_expertise,
     )

@@ -287,6 +287,10 @@ def remove_member(O, PL, K, i: int, s: int, p: int) -> None:
         O.paid_memberships[i] -= 1
         if charges_overhead(O, K, i):
             O.load[i] -= K.membership_overhead
+        if O.sector[i] == SME:
+            PL.exits[0] += 1
+        elif O.sector[i] == MULTINATIONAL:
+            PL.exits[1] += 1
 
 
 @jit_rule

@@ -100,6 +100,7 @@ class Platforms(NamedTuple):
     slot_national: np.ndarray  # int64 [n_slots]: ... plus the org's country when 1
     slot_goal: np.ndarray     # int64 [n_slots]: goal of the slot, ALL_GOALS for national
     order: np.ndarray         # int64 [n_platforms]: this month's order of acting
+    exits: np.ndarray         # int64 [2]: paid memberships SMEs, multinationals left, cumulative
     # Platforms in time (staff ramp-up, staged design; sim.rules.update_platforms).
     staff_before: np.ndarray  # float64: full staff before K.staged_start_month (= staff
     #                           except in the staged design)

@@ -374,8 +374,8 @@ def test_the_shipped_plans_load() -> None:
 
 @pytest.mark.parametrize("plan, message", [
     ({"targets": "nope"}, r"target set 'nope': unknown"),
-    ({"targets": "core"}, r"core.yaml: target 'sme_multinational_platform_membership_"
-                          r"ratio': output .* is proposed"),
+    ({"targets": "core"}, r"core.yaml: target 'private_cofinance_share': output .* is "
+                          r"proposed"),
     ({"targets": "illustrative", "drop_targets": ["nope"]}, r"drop names target 'nope'"),
     ({"targets": "illustrative", "parameters": ["n_orgs"]}, r"parameter 'n_orgs': not an "
                                                             r"uncertain parameter"),

@@ -88,3 +88,43 @@ def test_a_run_reports_every_pattern_output_in_range(design: str) -> None:
         assert s["brokered_per_national_platform_year"] > 0
     else:
         assert math.isnan(s["brokered_per_national_platform_year"])
+
+
+def test_business_membership_rates_from_a_hand_made_monthly_table() -> None:
+    """Exits counted from month 13 on (cumulative columns differenced), per paid
+    membership-month, SMEs over multinationals; membership ratio over the last 12 months."""
+    from sim.patterns import business_membership
+
+    months = 24
+    series = pd.DataFrame({
+        "sme_platform_membership": [0.1] * months,
+        "multinational_platform_membership": [0.5] * months,
+        "sme_paid_memberships": [100.0] * months,
+        "multinational_paid_memberships": [10.0] * months,
+        # 5 SME exits and 1 multinational exit in the first year (left out), then 24 and 1
+        "sme_platform_exits": [5.0] * 12 + [5.0 + 2 * k for k in range(1, 13)],
+        "multinational_platform_exits": [1.0] * 23 + [2.0],
+    })
+    out = business_membership(series)
+    assert out["sme_to_multinational_platform_membership"] == pytest.approx(0.2)
+    sme_rate, mnc_rate = 24 / (100 * 12), 1 / (10 * 12)
+    assert out["sme_to_multinational_platform_exit_rate"] == pytest.approx(sme_rate / mnc_rate)
+    assert out["business_platform_exit_rate"] == pytest.approx(12 * 25 / (110 * 12))
+    short = business_membership(series.head(12))
+    assert math.isnan(short["business_platform_exit_rate"])
+
+
+def test_platform_exits_are_counted_for_paid_memberships_only() -> None:
+    """Every paid membership an SME or multinational leaves is one exit: the cumulative
+    count never falls, and with a prohibitive overhead nobody joins, so nobody leaves."""
+    model = PartnershipModel(n_orgs=1500, rng=2, platform_design="national")
+    model.run(36)
+    table = model.datacollector.get_model_vars_dataframe()
+    assert (table["sme_platform_exits"].diff().dropna() >= 0).all()
+    assert table["sme_platform_exits"].iloc[-1] > 0
+    assert list(model.state.platforms.exits) == [table["sme_platform_exits"].iloc[-1],
+                                                 table["multinational_platform_exits"].iloc[-1]]
+    closed = PartnershipModel(n_orgs=500, rng=2, platform_design="national",
+                              membership_overhead=100.0)
+    closed.run(24)
+    assert list(closed.state.platforms.exits) == [0, 0]
