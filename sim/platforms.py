@@ -221,7 +221,6 @@ def build_platforms(p: Params, countries: Countries) -> Platforms:
     capacity = block_capacity.sum(axis=1)
     block_start = (np.cumsum(block_capacity.ravel()) - block_capacity.ravel()).reshape(
         block_capacity.shape).astype(np.int64)
-    start = block_start[:, 0].copy() if n else np.zeros(0, np.int64)
 
     if p.platform_design == "national" or p.platform_design in LEADS_THROUGH_NATIONAL:
         slot_base, slot_national, slot_goal = [0], [1], [ALL_GOALS]
@@ -234,7 +233,7 @@ def build_platforms(p: Params, countries: Countries) -> Platforms:
 
     return Platforms(
         level=level, goal=goal, country=country, staff=staff, expertise=expertise,
-        takes_members=takes, member_start=start, member_count=np.zeros(n, np.int64),
+        takes_members=takes, member_count=np.zeros(n, np.int64),
         members=np.full(int(capacity.sum()), -1, np.int64),
         block_start=block_start, block_count=np.zeros_like(block_capacity), service=service,
         actions_used=np.zeros(n),

@@ -88,7 +88,6 @@ class Platforms(NamedTuple):
     staff: np.ndarray         # float64
     expertise: np.ndarray     # float64 [n_platforms, N_GOALS]
     takes_members: np.ndarray  # int64: 1 when organisations join it directly
-    member_start: np.ndarray  # int64: offset of its list in `members`
     member_count: np.ndarray  # int64: members in all its blocks
     members: np.ndarray       # int64: flat member lists, one block per country (see below)
     block_start: np.ndarray   # int64 [n_platforms, n_countries + 1]: offset of a block
